@@ -1,0 +1,186 @@
+// Package cli is the tessera command line: one verb per file, all of them
+// thin layers over the otp, vault and sync packages.
+//
+// # Exit codes
+//
+// Every verb exits with one of the codes below, so scripts can tell what
+// happened without reading messages:
+//
+//	0  success
+//	1  nothing found
+//	2  bad usage or bad input
+//	3  wrong passphrase or key
+//	4  vault damaged
+//	5  vault busy (locked by another live process)
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Exit codes of the command line.
+const (
+	ExitOK       = 0
+	ExitNotFound = 1
+	ExitUsage    = 2
+	ExitAuth     = 3
+	ExitDamaged  = 4
+	ExitBusy     = 5
+)
+
+// Version is the release version, stamped at link time by the Makefile
+// (-X github.com/tessera-auth/tessera/app/cli.Version=...).
+var Version = "dev"
+
+// Env is what a verb may touch of the outside world, so tests can run verbs
+// in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// OSEnv returns the process's own standard streams and environment.
+func OSEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// exitError carries an exit code with the message printed for it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exit wraps err so that Run exits with code.
+func exit(code int, err error) error {
+	return &exitError{code: code, err: err}
+}
+
+// usageErr is a bad-usage error (exit 2).
+func usageErr(format string, args ...any) error {
+	return exit(ExitUsage, fmt.Errorf(format, args...))
+}
+
+// verb is one subcommand of tessera.
+type verb struct {
+	summary string
+	run     func(env Env, args []string) error
+}
+
+// verbs lists every subcommand. Each lives in a file of its own name.
+var verbs = map[string]verb{
+	"version": {"print the version", runVersion},
+	"code":    {"print the current code of a credential", runCode},
+}
+
+// IsVerb reports whether name is a tessera subcommand, so main can tell a
+// CLI call from a GUI start.
+func IsVerb(name string) bool {
+	if name == "help" || name == "-h" || name == "--help" {
+		return true
+	}
+	_, ok := verbs[name]
+	return ok
+}
+
+// Run executes the command line args (without the program name) and returns
+// the process exit code.
+func Run(env Env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(env.Stdout)
+		return ExitOK
+	}
+	v, ok := verbs[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "tessera: unknown command %q\n", args[0])
+		printUsage(env.Stderr)
+		return ExitUsage
+	}
+	err := v.run(env, args[1:])
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	code := ExitUsage
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(env.Stderr, "tessera %s: %s\n", args[0], msg)
+	}
+	return code
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: tessera [command] [flags]")
+	fmt.Fprintln(w, "With no command, tessera opens its window.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	names := make([]string, 0, len(verbs))
+	for n := range verbs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, verbs[n].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'tessera COMMAND -h' for a command's flags.")
+}
+
+// newFlags returns a flag set for a verb that reports errors instead of
+// exiting, printing its usage to env.Stderr.
+func newFlags(env Env, name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "usage: tessera %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after positional arguments
+// (tessera code github --at 0), and returns the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, exit(ExitUsage, errors.New(""))
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runVersion(env Env, args []string) error {
+	fs := newFlags(env, "version", "")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "tessera %s\n", strings.TrimPrefix(Version, "v"))
+	return nil
+}
