@@ -1,12 +1,10 @@
 package otp
 
 import (
-	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/binary"
-	"hash"
 	"time"
 )
 
@@ -63,12 +61,8 @@ func (c *Credential) Remaining(t time.Time) time.Duration {
 }
 
 func (c *Credential) codeAt(counter uint64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], counter)
-	mac := hmac.New(c.hashFunc(), c.Secret)
-	mac.Write(msg[:])
 	var sum [sha512.Size]byte
-	h := mac.Sum(sum[:0])
+	h := hmacCounter(c.Algorithm, c.Secret, counter, &sum)
 
 	// Dynamic truncation, RFC 4226 section 5.3.
 	off := h[len(h)-1] & 0x0f
@@ -95,12 +89,49 @@ func (c *Credential) codeAt(counter uint64) string {
 	return string(out[:digits])
 }
 
-func (c *Credential) hashFunc() func() hash.Hash {
-	switch c.Algorithm {
-	case SHA256:
-		return sha256.New
-	case SHA512:
-		return sha512.New
+// hmacCounter returns HMAC(secret, counter as 8 big-endian bytes), RFC 2104,
+// written out over the fixed-size hash functions so that a code costs no
+// allocation. It is checked against crypto/hmac by the tests.
+func hmacCounter(alg Algorithm, secret []byte, counter uint64, out *[sha512.Size]byte) []byte {
+	blockSize := sha1.BlockSize
+	if alg == SHA512 {
+		blockSize = sha512.BlockSize
 	}
-	return sha1.New
+	// buf holds one padded key block followed by the message or the inner
+	// digest, whichever is hashed next.
+	var buf [sha512.BlockSize + sha512.Size]byte
+	var keyDigest [sha512.Size]byte
+	key := secret
+	if len(key) > blockSize {
+		key = keyDigest[:digest(alg, key, &keyDigest)]
+	}
+	pad := buf[:blockSize]
+	copy(pad, key)
+	for i := range pad {
+		pad[i] ^= 0x36
+	}
+	binary.BigEndian.PutUint64(buf[blockSize:], counter)
+	n := digest(alg, buf[:blockSize+8], out)
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c
+	}
+	copy(buf[blockSize:], out[:n])
+	n = digest(alg, buf[:blockSize+n], out)
+	clear(buf[:])
+	clear(keyDigest[:])
+	return out[:n]
+}
+
+// digest hashes data with alg into out and returns the digest's length.
+func digest(alg Algorithm, data []byte, out *[sha512.Size]byte) int {
+	switch alg {
+	case SHA256:
+		s := sha256.Sum256(data)
+		return copy(out[:], s[:])
+	case SHA512:
+		s := sha512.Sum512(data)
+		return copy(out[:], s[:])
+	}
+	s := sha1.Sum(data)
+	return copy(out[:], s[:])
 }

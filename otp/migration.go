@@ -334,6 +334,29 @@ func encodeMigrationParams(c *Credential) ([]byte, error) {
 	if err := c.Validate(); err != nil {
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "otp: "))
 	}
+	var typ uint64
+	switch c.Kind {
+	case TOTP:
+		if c.EffectivePeriod() != DefaultPeriod {
+			return nil, fmt.Errorf("a %d s period cannot be exported (the format knows only 30 s)", c.EffectivePeriod())
+		}
+		typ = migTypeTOTP
+	case HOTP:
+		typ = migTypeHOTP
+	default:
+		return nil, fmt.Errorf("%s credentials cannot be exported (the format knows HOTP and TOTP)", c.Kind)
+	}
+	var digits uint64
+	switch c.EffectiveDigits() {
+	case 6:
+		digits = migDigitsSix
+	case 8:
+		digits = migDigitsEight
+	default:
+		return nil, fmt.Errorf("%d digits cannot be exported (the format knows 6 and 8)", c.EffectiveDigits())
+	}
+	alg := map[Algorithm]uint64{SHA1: migAlgSHA1, SHA256: migAlgSHA256, SHA512: migAlgSHA512}[c.Algorithm]
+
 	var b []byte
 	b = protowire.AppendTag(b, fParamSecret, protowire.BytesType)
 	b = protowire.AppendBytes(b, c.Secret)
@@ -349,27 +372,11 @@ func encodeMigrationParams(c *Credential) ([]byte, error) {
 		b = protowire.AppendTag(b, fParamIssuer, protowire.BytesType)
 		b = protowire.AppendString(b, c.Issuer)
 	}
-	alg := map[Algorithm]uint64{SHA1: migAlgSHA1, SHA256: migAlgSHA256, SHA512: migAlgSHA512}[c.Algorithm]
 	b = appendVarintField(b, fParamAlgorithm, alg)
-	switch c.EffectiveDigits() {
-	case 6:
-		b = appendVarintField(b, fParamDigits, migDigitsSix)
-	case 8:
-		b = appendVarintField(b, fParamDigits, migDigitsEight)
-	default:
-		return nil, fmt.Errorf("%d digits cannot be exported (the format knows 6 and 8)", c.EffectiveDigits())
-	}
-	switch c.Kind {
-	case TOTP:
-		if c.EffectivePeriod() != DefaultPeriod {
-			return nil, fmt.Errorf("a %d s period cannot be exported (the format knows only 30 s)", c.EffectivePeriod())
-		}
-		b = appendVarintField(b, fParamType, migTypeTOTP)
-	case HOTP:
-		b = appendVarintField(b, fParamType, migTypeHOTP)
+	b = appendVarintField(b, fParamDigits, digits)
+	b = appendVarintField(b, fParamType, typ)
+	if c.Kind == HOTP {
 		b = appendVarintField(b, fParamCounter, c.Counter)
-	default:
-		return nil, fmt.Errorf("%s credentials cannot be exported (the format knows HOTP and TOTP)", c.Kind)
 	}
 	return b, nil
 }

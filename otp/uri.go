@@ -30,7 +30,8 @@ func uriErr(field, format string, args ...any) error {
 
 // ParseURI reads an otpauth:// Key URI as Google Authenticator defines it
 // (https://github.com/google/google-authenticator/wiki/Key-Uri-Format), with
-// "steam" accepted as a type beside "totp" and "hotp".
+// "steam" accepted as a type beside "totp" and "hotp" (and a TOTP URI with
+// encoder=steam read as Steam, as KeePassXC writes it).
 //
 // Every field is validated; an error names the field and the value at fault
 // (never the secret). Warnings describe what was accepted but questionable,
@@ -112,6 +113,14 @@ func ParseURI(s string) (cred Credential, warnings []string, err error) {
 	cred.Account = account
 	if cred.Issuer == "" && cred.Account == "" {
 		return Credential{}, nil, uriErr("label", "is empty and there is no issuer parameter")
+	}
+
+	// KeePassXC and others write Steam as a TOTP URI with encoder=steam.
+	if enc, ok := params["encoder"]; ok && cred.Kind == TOTP {
+		if !strings.EqualFold(enc, "steam") {
+			return Credential{}, nil, uriErr("encoder", "%q not supported (want steam)", clip(enc))
+		}
+		cred.Kind = Steam
 	}
 
 	// Algorithm.
