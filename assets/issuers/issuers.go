@@ -1,0 +1,124 @@
+// Package issuers is Tessera's small bundled set of issuer icons: a tile in
+// each well-known service's colour with its initials, drawn for the project
+// as SVG (no third-party artwork, so no licence beyond the project's own).
+//
+// Like the rest of assets it holds plain data and never imports Fyne.
+package issuers
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// icon is one bundled icon: the tile colour, the glyph and the issuer names
+// it stands for (lower case; the first is its canonical name).
+type icon struct {
+	names []string
+	bg    string
+	fg    string
+	glyph string
+}
+
+var icons = []icon{
+	{[]string{"amazon", "amazon web services", "aws"}, "#232f3e", "#ff9900", "a"},
+	{[]string{"apple", "icloud", "apple id"}, "#1d1d1f", "#ffffff", ""},
+	{[]string{"atlassian", "jira", "confluence", "bitbucket"}, "#0052cc", "#ffffff", "A"},
+	{[]string{"binance"}, "#181a20", "#f0b90b", "B"},
+	{[]string{"bitwarden"}, "#175ddc", "#ffffff", "B"},
+	{[]string{"cloudflare"}, "#f38020", "#ffffff", "CF"},
+	{[]string{"coinbase"}, "#0052ff", "#ffffff", "C"},
+	{[]string{"digitalocean"}, "#0080ff", "#ffffff", "DO"},
+	{[]string{"discord"}, "#5865f2", "#ffffff", "D"},
+	{[]string{"docker", "docker hub"}, "#1d63ed", "#ffffff", "D"},
+	{[]string{"dropbox"}, "#0061fe", "#ffffff", "Db"},
+	{[]string{"facebook", "meta"}, "#0866ff", "#ffffff", "f"},
+	{[]string{"github"}, "#24292f", "#ffffff", "GH"},
+	{[]string{"gitlab"}, "#fc6d26", "#ffffff", "GL"},
+	{[]string{"google", "gmail", "google cloud"}, "#ffffff", "#4285f4", "G"},
+	{[]string{"heroku"}, "#430098", "#ffffff", "H"},
+	{[]string{"instagram"}, "#e1306c", "#ffffff", "Ig"},
+	{[]string{"linkedin"}, "#0a66c2", "#ffffff", "in"},
+	{[]string{"microsoft", "outlook", "azure", "office 365", "xbox"}, "#ffffff", "", ""},
+	{[]string{"mozilla", "firefox"}, "#000000", "#ffffff", "M"},
+	{[]string{"nextcloud"}, "#0082c9", "#ffffff", "N"},
+	{[]string{"npm", "npmjs"}, "#cb3837", "#ffffff", "npm"},
+	{[]string{"paypal"}, "#003087", "#ffffff", "P"},
+	{[]string{"proton", "protonmail", "proton mail"}, "#6d4aff", "#ffffff", "P"},
+	{[]string{"pypi"}, "#3775a9", "#ffd343", "Py"},
+	{[]string{"reddit"}, "#ff4500", "#ffffff", "r"},
+	{[]string{"slack"}, "#4a154b", "#ffffff", "#"},
+	{[]string{"steam"}, "#171a21", "#ffffff", "S"},
+	{[]string{"tailscale"}, "#242424", "#ffffff", "ts"},
+	{[]string{"twitch"}, "#9146ff", "#ffffff", "T"},
+	{[]string{"x", "twitter"}, "#000000", "#ffffff", "X"},
+}
+
+// Names returns the canonical names of the bundled icons, sorted.
+func Names() []string {
+	out := make([]string, 0, len(icons))
+	for _, ic := range icons {
+		out = append(out, ic.names[0])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Lookup returns the canonical name and SVG of the icon for issuer, matched
+// without regard to case, spaces at the ends, or a domain suffix such as
+// ".com". ok is false when no bundled icon fits.
+func Lookup(issuer string) (name string, svg []byte, ok bool) {
+	key := normalize(issuer)
+	if key == "" {
+		return "", nil, false
+	}
+	for _, ic := range icons {
+		if slices.Contains(ic.names, key) {
+			return ic.names[0], ic.svg(), true
+		}
+	}
+	return "", nil, false
+}
+
+// normalize lower-cases s, trims it, and drops a leading "www." and a final
+// domain suffix, so "GitHub.com" finds "github".
+func normalize(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "www.")
+	if i := strings.LastIndexByte(s, '.'); i > 0 && !strings.Contains(s[:i], " ") {
+		s = s[:i]
+	}
+	return s
+}
+
+// svg draws the icon: a rounded tile with the glyph, or the two special
+// shapes (the four Microsoft squares, the Apple bite).
+func (ic icon) svg() []byte {
+	var body string
+	switch ic.names[0] {
+	case "microsoft":
+		body = `<rect width="64" height="64" rx="12" fill="#ffffff"/>` +
+			`<rect x="10" y="10" width="21" height="21" fill="#f25022"/><rect x="33" y="10" width="21" height="21" fill="#7fba00"/>` +
+			`<rect x="10" y="33" width="21" height="21" fill="#00a4ef"/><rect x="33" y="33" width="21" height="21" fill="#ffb900"/>`
+	case "apple":
+		body = `<rect width="64" height="64" rx="12" fill="#1d1d1f"/>` +
+			`<circle cx="32" cy="37" r="17" fill="#ffffff"/><circle cx="49" cy="30" r="7" fill="#1d1d1f"/>` +
+			`<ellipse cx="36" cy="14" rx="4" ry="8" transform="rotate(35 36 14)" fill="#ffffff"/>`
+	default:
+		size := 34
+		switch len(ic.glyph) {
+		case 2:
+			size = 26
+		case 3:
+			size = 20
+		}
+		stroke := ""
+		if ic.bg == "#ffffff" {
+			stroke = ` stroke="#dadce0" stroke-width="2"`
+		}
+		body = fmt.Sprintf(`<rect x="1" y="1" width="62" height="62" rx="12" fill="%s"%s/>`+
+			`<text x="32" y="%d" font-family="sans-serif" font-weight="bold" font-size="%d" text-anchor="middle" fill="%s">%s</text>`,
+			ic.bg, stroke, 32+size*36/100, size, ic.fg, ic.glyph)
+	}
+	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` + body + `</svg>`)
+}
