@@ -1,0 +1,171 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Backup is a previous body of the vault, kept by a save.
+type Backup struct {
+	ID    string    // what [Vault.Restore] takes: the save generation, as decimal digits
+	Saved time.Time // when that body was saved
+	Size  int64     // file size in bytes
+}
+
+// Backups returns the vault's backups, newest first. It works on a locked
+// vault: backups are listed, not decrypted.
+func (v *Vault) Backups() ([]Backup, error) {
+	gens, err := listBackups(v.dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Backup, 0, len(gens))
+	for _, g := range gens {
+		fi, err := os.Stat(filepath.Join(v.dir, backupDir, backupName(g)))
+		if err != nil {
+			continue
+		}
+		out = append(out, Backup{ID: strconv.FormatUint(g, 10), Saved: fi.ModTime(), Size: fi.Size()})
+	}
+	return out, nil
+}
+
+// listBackups returns the generations of the backups in dir, newest first.
+func listBackups(dir string) ([]uint64, error) {
+	ents, err := os.ReadDir(filepath.Join(dir, backupDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing backups: %w", err)
+	}
+	var gens []uint64
+	for _, e := range ents {
+		if g, ok := parseBackupName(e.Name()); ok {
+			gens = append(gens, g)
+		}
+	}
+	slices.Sort(gens)
+	slices.Reverse(gens)
+	return gens, nil
+}
+
+func parseBackupName(name string) (uint64, bool) {
+	s, ok := strings.CutPrefix(name, "body-")
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, ".age")
+	if !ok {
+		return 0, false
+	}
+	g, err := strconv.ParseUint(s, 10, 64)
+	return g, err == nil && strconv.FormatUint(g, 10) == s
+}
+
+// pruneBackups removes the oldest backups beyond the number kept.
+func (v *Vault) pruneBackups() {
+	gens, err := listBackups(v.dir)
+	if err != nil {
+		return
+	}
+	keep := v.man.BackupsKept
+	for i := keep; i < len(gens); i++ {
+		os.Remove(filepath.Join(v.dir, backupDir, backupName(gens[i])))
+	}
+}
+
+// newestGoodBackup returns the ID of the newest backup that opens with mid.
+func (v *Vault) newestGoodBackup(mid *age.X25519Identity) string {
+	gens, _ := listBackups(v.dir)
+	for _, g := range gens {
+		if b, err := v.readBackup(g, mid); err == nil {
+			for i := range b.Entries {
+				b.Entries[i].zero()
+			}
+			return strconv.FormatUint(g, 10)
+		}
+	}
+	return ""
+}
+
+func (v *Vault) readBackup(gen uint64, mid *age.X25519Identity) (*body, error) {
+	name := filepath.Join(backupDir, backupName(gen))
+	ct, err := readFile(v.dir, name, maxBodySize)
+	if err != nil {
+		return nil, err
+	}
+	return decryptBody(name, ct, mid)
+}
+
+// Restore makes the backup with the given ID the vault's body again. The
+// body it replaces is itself kept as a backup (a damaged one too, under a
+// name Backups does not list), and unsaved changes are dropped. Restore
+// works on a vault whose body is damaged.
+func (v *Vault) Restore(id string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.master == nil {
+		return ErrLocked
+	}
+	gen, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return fmt.Errorf("backup %q: %w", id, ErrNotFound)
+	}
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	if err := v.readManifest(); err != nil {
+		return err
+	}
+	mid := v.identity()
+	b, err := v.readBackup(gen, mid)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("backup %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	removeTemps(v.dir)
+	cur, _, err := v.readBody(mid)
+	if err == nil {
+		v.gen = cur.Generation
+		for i := range cur.Entries {
+			cur.Entries[i].zero()
+		}
+		if err := v.backupCurrent(); err != nil {
+			return err
+		}
+	} else {
+		// Keep the damaged body aside rather than destroy it.
+		gens, _ := listBackups(v.dir)
+		v.gen = max(v.gen, gens[0])
+		aside := filepath.Join(v.dir, backupDir, fmt.Sprintf("damaged-%d.age", time.Now().UnixNano()))
+		if err := os.Link(filepath.Join(v.dir, bodyFile), aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("keeping the damaged body: %w", err)
+		}
+	}
+	for i := range v.entries {
+		v.retired = append(v.retired, v.entries[i].OTP.Secret, v.entries[i].Token.Value)
+	}
+	b.Generation = v.gen + 1
+	b.Saved = time.Now().UTC()
+	if err := v.writeBody(b, false); err != nil {
+		return err
+	}
+	v.pruneBackups()
+	clear(v.dirty)
+	v.bodyErr = nil
+	return nil
+}

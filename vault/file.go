@@ -1,0 +1,109 @@
+package vault
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// tempPrefix starts the names of files being written; a crash may leave
+// them behind, and the next write removes them.
+const tempPrefix = ".tmp-"
+
+// writeFile writes data to dir/name atomically and durably: a temporary file
+// beside the target, fsync, rename, fsync of the folder. A crash at any
+// instant leaves the old file or the new one, never a mix.
+func writeFile(dir, name string, data []byte) (err error) {
+	f, err := os.CreateTemp(dir, tempPrefix+name+"-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("writing %s: syncing folder: %w", name, err)
+	}
+	return nil
+}
+
+// removeTemps deletes what interrupted writes left behind. Only a holder of
+// the write lock may call it.
+func removeTemps(dir string) {
+	for _, d := range []string{dir, filepath.Join(dir, backupDir)} {
+		ents, _ := os.ReadDir(d)
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), tempPrefix) {
+				os.Remove(filepath.Join(d, e.Name()))
+			}
+		}
+	}
+}
+
+// readFile reads dir/name, refusing more than max bytes.
+func readFile(dir, name string, max int64) ([]byte, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size := int64(512)
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		size = fi.Size() + 1
+	}
+	if size > max+1 {
+		return nil, damaged(name, "is larger than %d bytes", max)
+	}
+	b := make([]byte, 0, size)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(b)) > max {
+			return nil, damaged(name, "is larger than %d bytes", max)
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+	return b, nil
+}
+
+// validSlotFile reports whether name is a plain slot file name, with no path.
+func validSlotFile(name string) bool {
+	if !strings.HasPrefix(name, "slot-") || !strings.HasSuffix(name, ".age") || len(name) > 100 {
+		return false
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return !strings.Contains(name, "..")
+}

@@ -1,0 +1,337 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Save writes the vault's unsaved changes. It takes the write lock, takes in
+// what other processes saved since this vault last read the folder (the
+// later change of each entry wins), keeps the previous body as a backup and
+// replaces the body atomically and durably. When Save returns nil the
+// changes survive a crash or power cut.
+//
+// A failed Save keeps the changes in memory, so it can be tried again.
+func (v *Vault) Save() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return err
+	}
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	if err := v.syncLocked(); err != nil {
+		return err
+	}
+	if len(v.dirty) == 0 {
+		return nil
+	}
+	b := &body{Generation: v.gen + 1, Saved: time.Now().UTC(), Entries: v.entries}
+	if err := v.writeBody(b, true); err != nil {
+		return err
+	}
+	clear(v.dirty)
+	return nil
+}
+
+// syncLocked re-reads the manifest and, if another process saved the body
+// since this vault last read it, merges that body with the unsaved changes.
+func (v *Vault) syncLocked() error {
+	if err := v.readManifest(); err != nil {
+		return err
+	}
+	head, err := readHead(v.dir)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(head, v.head) {
+		return nil
+	}
+	b, head, err := v.readBody(v.identity())
+	if err != nil {
+		return err
+	}
+	v.merge(b)
+	v.head = head
+	return nil
+}
+
+// merge makes b (just read from disk) the vault's entries, with the unsaved
+// changes applied on top where they are later than what b holds.
+func (v *Vault) merge(b *body) {
+	old, oldIndex := v.entries, v.index
+	v.setBody(b, nil)
+	for i := range v.entries {
+		e := &v.entries[i]
+		j, ok := oldIndex[e.ID]
+		if !ok {
+			continue
+		}
+		o := &old[j]
+		if v.dirty[e.ID] && !e.Modified.After(o.Modified) {
+			// Our unsaved change is the later one.
+			e.zero()
+			*e = *o
+			continue
+		}
+		// Share the secret slices that did not change, and retire those
+		// that did, so that Lock can zero them.
+		e.OTP.Secret = v.reuse(o.OTP.Secret, e.OTP.Secret)
+		e.Token.Value = v.reuse(o.Token.Value, e.Token.Value)
+	}
+	for id := range v.dirty {
+		if _, ok := v.index[id]; ok {
+			continue
+		}
+		// Added here and not yet on disk.
+		v.index[id] = len(v.entries)
+		v.entries = append(v.entries, old[oldIndex[id]])
+	}
+	for id, j := range oldIndex {
+		if _, ok := v.index[id]; !ok {
+			// Gone from disk (a restore): retire its secrets.
+			v.reuse(old[j].OTP.Secret, nil)
+			v.reuse(old[j].Token.Value, nil)
+		}
+	}
+}
+
+// reuse returns old if it holds the same bytes as fresh (zeroing fresh), and
+// otherwise retires old and returns fresh.
+func (v *Vault) reuse(old, fresh []byte) []byte {
+	if old == nil {
+		return fresh
+	}
+	if bytes.Equal(old, fresh) {
+		clear(fresh)
+		return old
+	}
+	v.retired = append(v.retired, old)
+	return fresh
+}
+
+// readHead returns the start of body.age, which differs for every save.
+func readHead(dir string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(dir, bodyFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, damaged(bodyFile, "is missing")
+		}
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, headSize)
+	n, _ := f.ReadAt(buf, 0)
+	return buf[:n], nil
+}
+
+// Changed reports whether another process saved the vault since this one
+// last read or wrote it. It reads a few hundred bytes, so a holder of an
+// open vault can call it every second; [Vault.Reload] takes the changes in.
+func (v *Vault) Changed() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if man, err := os.ReadFile(filepath.Join(v.dir, manifestFile)); err != nil || !bytes.Equal(man, v.manBytes) {
+		return true
+	}
+	if v.master == nil {
+		return false
+	}
+	head, err := readHead(v.dir)
+	return err != nil || !bytes.Equal(head, v.head)
+}
+
+// Reload reads what other processes saved, keeping this vault's unsaved
+// changes where they are later. Entries returned before are stale after it.
+func (v *Vault) Reload() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.master == nil {
+		return v.readManifest()
+	}
+	if v.bodyErr != nil {
+		return v.bodyErr
+	}
+	return v.syncLocked()
+}
+
+// writeBody encrypts b to the master key and writes it as body.age. With
+// backup set, the current body.age first becomes a backup and old backups
+// beyond the number kept are removed. On success the vault's entries are
+// b's.
+func (v *Vault) writeBody(b *body, backup bool) error {
+	plain := encodeBody(make([]byte, 0, 256*len(b.Entries)+256), b)
+	defer clear(plain)
+	var ct bytes.Buffer
+	ct.Grow(len(plain) + len(plain)/1024*16 + 512)
+	w, err := age.Encrypt(&ct, v.recipient)
+	if err != nil {
+		return fmt.Errorf("encrypting vault: %w", err)
+	}
+	w.Write(plain)
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("encrypting vault: %w", err)
+	}
+	if backup {
+		removeTemps(v.dir)
+		if err := v.backupCurrent(); err != nil {
+			return err
+		}
+	}
+	if err := writeFile(v.dir, bodyFile, ct.Bytes()); err != nil {
+		return err
+	}
+	v.setBody(b, bytes.Clone(ct.Bytes()[:min(ct.Len(), headSize)]))
+	if backup {
+		v.pruneBackups()
+	}
+	return nil
+}
+
+// backupCurrent links the current body.age into the backups folder under
+// its generation. A crash after this leaves a backup equal to the body,
+// which is harmless.
+func (v *Vault) backupCurrent() error {
+	dir := filepath.Join(v.dir, backupDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("making backups folder: %w", err)
+	}
+	src := filepath.Join(v.dir, bodyFile)
+	dst := filepath.Join(dir, backupName(v.gen))
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
+	if err := os.Link(src, dst); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		// No hard links on this file system: copy.
+		data, rerr := os.ReadFile(src)
+		if rerr != nil {
+			return fmt.Errorf("keeping backup: %w", rerr)
+		}
+		if err := writeFile(dir, backupName(v.gen), data); err != nil {
+			return fmt.Errorf("keeping backup: %w", err)
+		}
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("keeping backup: %w", err)
+	}
+	return nil
+}
+
+func backupName(gen uint64) string {
+	return "body-" + strconv.FormatUint(gen, 10) + ".age"
+}
+
+// writeSlot seals the master key to r in a new slot file.
+func (v *Vault) writeSlot(kind SlotKind, r age.Recipient, now time.Time) (slotJSON, error) {
+	ct, err := sealSlot(v.master, r)
+	if err != nil {
+		return slotJSON{}, err
+	}
+	s := slotJSON{ID: newID()[:8], Kind: string(kind), Created: now}
+	s.File = "slot-" + s.Kind + "-" + s.ID + ".age"
+	if err := writeFile(v.dir, s.File, ct); err != nil {
+		return slotJSON{}, err
+	}
+	return s, nil
+}
+
+func (v *Vault) writeManifest(m *manifest) error {
+	b := m.encode()
+	if err := writeFile(v.dir, manifestFile, b); err != nil {
+		return err
+	}
+	v.man, v.manBytes = m, b
+	return nil
+}
+
+// SetPassphrase replaces the vault's passphrase slot by one for a new
+// passphrase. The vault must be unlocked (with the old passphrase or the
+// recovery code).
+func (v *Vault) SetPassphrase(passphrase string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.master == nil {
+		return ErrLocked
+	}
+	r, err := passphraseRecipient(passphrase, v.opts.WorkFactor)
+	if err != nil {
+		return err
+	}
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	if err := v.readManifest(); err != nil {
+		return err
+	}
+	s, err := v.writeSlot(SlotPassphrase, r, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	m := *v.man
+	m.Slots = nil
+	var old []string
+	for _, x := range v.man.Slots {
+		if SlotKind(x.Kind) == SlotPassphrase {
+			old = append(old, x.File)
+			continue
+		}
+		m.Slots = append(m.Slots, x)
+	}
+	m.Slots = append([]slotJSON{s}, m.Slots...)
+	if err := v.writeManifest(&m); err != nil {
+		os.Remove(filepath.Join(v.dir, s.File))
+		return err
+	}
+	for _, f := range old {
+		os.Remove(filepath.Join(v.dir, f))
+	}
+	return nil
+}
+
+// BackupsKept returns how many previous bodies the vault keeps.
+func (v *Vault) BackupsKept() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.man.BackupsKept
+}
+
+// SetBackupsKept sets how many previous bodies the vault keeps (0 keeps
+// none), for every program that writes it, and removes backups beyond that.
+func (v *Vault) SetBackupsKept(n int) error {
+	if n < 0 {
+		return fmt.Errorf("backups kept %d is negative", n)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	if err := v.readManifest(); err != nil {
+		return err
+	}
+	m := *v.man
+	m.BackupsKept = n
+	if err := v.writeManifest(&m); err != nil {
+		return err
+	}
+	v.pruneBackups()
+	return nil
+}

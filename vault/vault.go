@@ -1,0 +1,664 @@
+// Package vault keeps Tessera's entries (OTP credentials and API tokens) in
+// an encrypted folder that the stock age tool can always open.
+//
+// # Layout
+//
+// A vault is a folder:
+//
+//	vault.json              format version, key slot list, backups kept (not secret)
+//	body.age                the entries as JSON, age-encrypted to the master key
+//	slot-KIND-ID.age        one per key slot: the master key, age-encrypted to that slot's key
+//	backups/body-GEN.age    previous bodies, named by their save generation
+//	lock                    the write lock, holding the writer's PID
+//
+// The master key is a random age X25519 identity. A passphrase slot is
+// encrypted with age's scrypt recipient, a recovery-code slot to a random
+// X25519 identity shown once at [Create]. README's "Recovery without Tessera"
+// gives the age commands that open a vault without this package.
+//
+// # Using a vault
+//
+// [Create] makes a vault; [Open] reads its description and [Vault.Unlock]
+// opens it with a passphrase, recovery code or other age identity. Changes
+// ([Vault.Add], [Vault.Update], [Vault.Delete]) stay in memory until
+// [Vault.Save] writes them. [Vault.Lock] forgets the key and zeroes the
+// secrets.
+//
+// # Several writers
+//
+// A save takes the folder's write lock for the time of the write only, so a
+// long-running holder of an open vault (the GUI) and short-lived commands
+// (the CLI) can share it. Before writing, Save reads what another process
+// saved in the meantime and merges entry by entry: the side that changed an
+// entry last wins, and deletions are kept as tombstones. [Vault.Changed]
+// tells a holder cheaply that another process saved; [Vault.Reload] takes in
+// the other process's changes, keeping unsaved local ones.
+//
+// # Safety
+//
+// Every file is written atomically and durably (temporary file, fsync,
+// rename, fsync of the folder), so a crash leaves the old or the new state.
+// Every save keeps the previous body as a backup ([Vault.Backups],
+// [Vault.Restore]). Errors never hold secrets; failures are told apart by
+// [ErrWrongKey], [ErrDamaged], [ErrBusy] and [*VersionError].
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"filippo.io/age"
+
+	"github.com/tessera-auth/tessera/otp"
+)
+
+// Options adjust how a vault is created and written. The zero value (or a
+// nil *Options) gives the documented defaults.
+type Options struct {
+	// WorkFactor is the scrypt work factor (log2 N) of the passphrase slots
+	// that Create and SetPassphrase make. Zero means [TunedWorkFactor].
+	// Values below [MinWorkFactor] are for tests only.
+	WorkFactor int
+
+	// LockWait is how long a write waits for another process's write to end
+	// before failing with [ErrBusy]. Zero means [DefaultLockWait]; a
+	// negative value means not waiting at all.
+	LockWait time.Duration
+}
+
+// Vault is an open vault folder. Its methods are safe for concurrent use.
+//
+// A Vault starts locked ([Open]): it knows its slots and backups but not its
+// entries. [Vault.Unlock] reads the entries; [Vault.Lock] forgets them.
+type Vault struct {
+	dir  string
+	opts Options
+
+	mu       sync.Mutex
+	man      *manifest
+	manBytes []byte // vault.json as last read or written
+
+	// Unlocked state.
+	master    []byte // text of the master identity, zeroed by Lock
+	recipient *age.X25519Recipient
+	entries   []Entry
+	index     map[string]int // ID -> position in entries
+	gen       uint64         // generation of the body entries came from
+	head      []byte         // start of body.age as last read or written
+	dirty     map[string]bool
+	retired   [][]byte // replaced secrets, zeroed by Lock
+	bodyErr   error    // why body.age could not be read at Unlock
+}
+
+// headSize is how much of body.age identifies one save: the age header and
+// payload nonce are random for every file.
+const headSize = 512
+
+// Create makes a new vault in dir (created with mode 0700 if missing) with a
+// passphrase slot and a recovery-code slot, and returns it unlocked with the
+// recovery code. The code is shown to the person once: it opens the vault
+// without the passphrase, with Tessera or with the stock age CLI.
+//
+// Create refuses a folder that already holds a vault.
+func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode string, err error) {
+	v = &Vault{dir: dir}
+	if opts != nil {
+		v.opts = *opts
+	}
+	if passphrase == "" {
+		return nil, "", errors.New("the passphrase is empty")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("creating vault folder: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
+		return nil, "", fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist)
+	}
+	os.Chmod(dir, 0o700)
+	l, err := lockWrite(dir, v.lockWait())
+	if err != nil {
+		return nil, "", err
+	}
+	defer l.release()
+
+	masterID, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, "", err
+	}
+	recID, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, "", err
+	}
+	v.master = []byte(masterID.String())
+	v.recipient = masterID.Recipient()
+
+	now := time.Now().UTC()
+	m := &manifest{Format: manifestFormat, Version: FormatVersion, BackupsKept: DefaultBackupsKept}
+	passRec, err := passphraseRecipient(passphrase, v.opts.WorkFactor)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, s := range []struct {
+		kind SlotKind
+		r    age.Recipient
+	}{{SlotPassphrase, passRec}, {SlotRecoveryCode, recID.Recipient()}} {
+		js, err := v.writeSlot(s.kind, s.r, now)
+		if err != nil {
+			return nil, "", err
+		}
+		m.Slots = append(m.Slots, js)
+	}
+	v.entries, v.index, v.dirty = nil, map[string]int{}, map[string]bool{}
+	if err := v.writeBody(&body{Generation: 1, Saved: now}, false); err != nil {
+		return nil, "", err
+	}
+	// The manifest comes last: a folder without it is no vault yet.
+	if err := v.writeManifest(m); err != nil {
+		return nil, "", err
+	}
+	return v, recID.String(), nil
+}
+
+// Open reads the description of the vault in dir and returns it locked. An
+// error wraps [fs.ErrNotExist] if dir holds no vault, and is a
+// [*VersionError] if a newer Tessera wrote it.
+func Open(dir string, opts *Options) (*Vault, error) {
+	v := &Vault{dir: dir}
+	if opts != nil {
+		v.opts = *opts
+	}
+	if err := v.readManifest(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Dir returns the vault's folder.
+func (v *Vault) Dir() string { return v.dir }
+
+func (v *Vault) lockWait() time.Duration {
+	switch {
+	case v.opts.LockWait == 0:
+		return DefaultLockWait
+	case v.opts.LockWait < 0:
+		return 0
+	}
+	return v.opts.LockWait
+}
+
+func (v *Vault) readManifest() error {
+	b, err := readFile(v.dir, manifestFile, maxManifestSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, serr := os.Stat(v.dir); serr != nil {
+			return fmt.Errorf("no vault at %s (the folder does not exist): %w", v.dir, fs.ErrNotExist)
+		}
+		if _, serr := os.Stat(filepath.Join(v.dir, bodyFile)); serr == nil {
+			return damaged(manifestFile, "is missing")
+		}
+		return fmt.Errorf("no vault at %s: %w", v.dir, fs.ErrNotExist)
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", manifestFile, err)
+	}
+	m, err := decodeManifest(b)
+	if err != nil {
+		return err
+	}
+	v.man, v.manBytes = m, b
+	return nil
+}
+
+// Slots returns the vault's key slots.
+func (v *Vault) Slots() []Slot {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([]Slot, len(v.man.Slots))
+	for i := range v.man.Slots {
+		out[i] = v.man.Slots[i].slot()
+	}
+	return out
+}
+
+// Unlock opens the vault with an age identity: a passphrase as
+// age.NewScryptIdentity gives it, a recovery code from [ParseRecoveryCode],
+// or the identity of a later slot kind. It tries every slot the identity
+// can open and then reads the entries.
+//
+// A wrong passphrase or key gives [ErrWrongKey]. A slot file or body that
+// cannot be read gives a [*DamagedError]; if the body is damaged, the vault
+// is left unlocked without entries so that [Vault.Backups] and
+// [Vault.Restore] can repair it, and the error names the newest backup that
+// opens.
+func (v *Vault) Unlock(id age.Identity) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.master != nil {
+		return nil
+	}
+	if err := v.readManifest(); err != nil {
+		return err
+	}
+	var slotErr error
+	for _, s := range v.man.Slots {
+		if !slotFits(id, SlotKind(s.Kind)) {
+			continue
+		}
+		ct, err := readFile(v.dir, s.File, maxSlotSize)
+		if errors.Is(err, fs.ErrNotExist) {
+			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot file is missing", s.Kind))
+			continue
+		}
+		if err != nil {
+			slotErr = cmpErr(slotErr, damaged(s.File, "cannot be read: %v", err))
+			continue
+		}
+		master, mid, err := openSlot(ct, id)
+		if errors.Is(err, age.ErrIncorrectIdentity) {
+			continue
+		}
+		if err != nil {
+			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot cannot be decrypted: %v", s.Kind, err))
+			continue
+		}
+		v.master, v.recipient = master, mid.Recipient()
+		return v.loadBody(mid)
+	}
+	if slotErr != nil {
+		return slotErr
+	}
+	return ErrWrongKey
+}
+
+// cmpErr keeps the first error.
+func cmpErr(old, new error) error {
+	if old != nil {
+		return old
+	}
+	return new
+}
+
+// UnlockPassphrase is Unlock with a passphrase.
+func (v *Vault) UnlockPassphrase(passphrase string) error {
+	id, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		return ErrWrongKey
+	}
+	return v.Unlock(id)
+}
+
+// UnlockRecoveryCode is Unlock with a recovery code. A code that is not
+// well-formed gives an error that says so, not [ErrWrongKey].
+func (v *Vault) UnlockRecoveryCode(code string) error {
+	id, err := ParseRecoveryCode(code)
+	if err != nil {
+		return err
+	}
+	return v.Unlock(id)
+}
+
+// loadBody reads body.age into the unlocked vault. On a damaged body the
+// vault stays unlocked with no entries and the error is kept in bodyErr.
+func (v *Vault) loadBody(mid *age.X25519Identity) error {
+	b, head, err := v.readBody(mid)
+	if err != nil {
+		var ve *VersionError
+		if errors.As(err, &ve) {
+			v.lock()
+			return err
+		}
+		var de *DamagedError
+		if errors.As(err, &de) {
+			de.Backup = v.newestGoodBackup(mid)
+		}
+		v.entries, v.index, v.dirty = nil, map[string]int{}, map[string]bool{}
+		v.bodyErr = err
+		return err
+	}
+	v.setBody(b, head)
+	v.dirty = map[string]bool{}
+	return nil
+}
+
+// identity parses the master identity afresh, so that no long-lived copy
+// sits in age's types.
+func (v *Vault) identity() *age.X25519Identity {
+	id, err := age.ParseX25519Identity(string(v.master))
+	if err != nil {
+		panic("vault: master identity became invalid")
+	}
+	return id
+}
+
+// readBody reads and decrypts body.age.
+func (v *Vault) readBody(mid *age.X25519Identity) (*body, []byte, error) {
+	ct, err := readFile(v.dir, bodyFile, maxBodySize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, damaged(bodyFile, "is missing")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", bodyFile, err)
+	}
+	b, err := decryptBody(bodyFile, ct, mid)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, bytes.Clone(ct[:min(len(ct), headSize)]), nil
+}
+
+// decryptBody decrypts and decodes a body or backup file.
+func decryptBody(name string, ct []byte, mid *age.X25519Identity) (*body, error) {
+	r, err := age.Decrypt(bytes.NewReader(ct), mid)
+	if errors.Is(err, age.ErrIncorrectIdentity) {
+		return nil, damaged(name, "is not encrypted to this vault's key")
+	}
+	if err != nil {
+		return nil, damaged(name, "%v", err)
+	}
+	plain := make([]byte, 0, len(ct))
+	for {
+		n, err := r.Read(plain[len(plain):cap(plain)])
+		plain = plain[:len(plain)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			clear(plain)
+			return nil, damaged(name, "%v", err)
+		}
+		if len(plain) == cap(plain) {
+			plain = append(plain, 0)[:len(plain)]
+		}
+	}
+	defer clear(plain)
+	b, err := decodeBody(plain)
+	if err != nil {
+		var de *DamagedError
+		if errors.As(err, &de) {
+			de.File = name
+		}
+		var ve *VersionError
+		if errors.As(err, &ve) {
+			ve.File = name
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// setBody makes b the vault's entries.
+func (v *Vault) setBody(b *body, head []byte) {
+	v.entries = b.Entries
+	v.index = make(map[string]int, len(b.Entries))
+	for i := range v.entries {
+		v.index[v.entries[i].ID] = i
+	}
+	v.gen, v.head = b.Generation, head
+}
+
+// Lock forgets the master key and the entries, zeroing the secret bytes the
+// vault holds (best effort: copies made by age, the Go runtime or callers
+// are out of reach). A locked vault can be unlocked again.
+func (v *Vault) Lock() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.lock()
+}
+
+func (v *Vault) lock() {
+	for i := range v.entries {
+		v.entries[i].zero()
+	}
+	for _, s := range v.retired {
+		clear(s)
+	}
+	clear(v.master)
+	v.master, v.recipient, v.entries, v.index, v.dirty, v.retired = nil, nil, nil, nil, nil, nil
+	v.head, v.gen, v.bodyErr = nil, 0, nil
+}
+
+// Locked reports whether the vault is locked.
+func (v *Vault) Locked() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.master == nil
+}
+
+// usable returns why the vault's entries cannot be used now, if they cannot.
+func (v *Vault) usable() error {
+	if v.master == nil {
+		return ErrLocked
+	}
+	return v.bodyErr
+}
+
+// Entries returns the vault's entries, without tombstones, in the order they
+// were added. It returns nil while the vault is locked.
+func (v *Vault) Entries() []Entry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([]Entry, 0, len(v.entries))
+	for i := range v.entries {
+		if !v.entries[i].Deleted {
+			out = append(out, v.entries[i].clone())
+		}
+	}
+	return out
+}
+
+// Entry returns the live entry with the given ID.
+func (v *Vault) Entry(id string) (Entry, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	i, ok := v.index[id]
+	if !ok || v.entries[i].Deleted {
+		return Entry{}, false
+	}
+	return v.entries[i].clone(), true
+}
+
+// Find returns the live entries whose issuer or account contains query,
+// ignoring case. An entry whose ID is query is returned alone.
+func (v *Vault) Find(query string) []Entry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if i, ok := v.index[query]; ok && !v.entries[i].Deleted {
+		return []Entry{v.entries[i].clone()}
+	}
+	q := strings.ToLower(query)
+	var out []Entry
+	for i := range v.entries {
+		if e := &v.entries[i]; !e.Deleted && e.matches(q) {
+			out = append(out, e.clone())
+		}
+	}
+	return out
+}
+
+// Add adds a new entry and returns it as stored, with its ID and times. It
+// copies the secret bytes, so the caller may zero its own. An OTP entry with
+// empty Issuer and Account takes them from its credential.
+//
+// An entry of the same kind, issuer, account and secret as a live one is
+// refused with a [*DuplicateError].
+func (v *Vault) Add(e Entry) (Entry, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return Entry{}, err
+	}
+	if e.Kind == KindOTP && e.Issuer == "" && e.Account == "" {
+		e.Issuer, e.Account = e.OTP.Issuer, e.OTP.Account
+	}
+	if err := prepare(&e); err != nil {
+		return Entry{}, err
+	}
+	for i := range v.entries {
+		if x := &v.entries[i]; !x.Deleted && x.sameSecret(&e) {
+			return Entry{}, &DuplicateError{Existing: x.clone()}
+		}
+	}
+	if e.ID == "" {
+		e.ID = newID()
+	} else if _, ok := v.index[e.ID]; ok {
+		return Entry{}, fmt.Errorf("an entry with id %s already exists", e.ID)
+	}
+	now := time.Now().UTC()
+	if e.Created.IsZero() {
+		e.Created = now
+	}
+	e.Modified, e.Deleted = now, false
+	e.OTP.Secret = bytes.Clone(e.OTP.Secret)
+	e.Token.Value = bytes.Clone(e.Token.Value)
+	e.Tags = slices.Clone(e.Tags)
+	v.index[e.ID] = len(v.entries)
+	v.entries = append(v.entries, e)
+	v.dirty[e.ID] = true
+	return e.clone(), nil
+}
+
+// prepare validates an entry given by a caller and fills what derives from
+// it (the credential's names, a JWT's claims).
+func prepare(e *Entry) error {
+	switch e.Kind {
+	case KindOTP:
+		e.OTP.Issuer, e.OTP.Account = e.Issuer, e.Account
+		e.Token = Token{}
+		if err := e.OTP.Validate(); err != nil {
+			return err
+		}
+	case KindToken:
+		e.OTP = otp.Credential{}
+		t := &e.Token
+		if len(t.Value) == 0 {
+			return errors.New("the token value is empty")
+		}
+		if !utf8.Valid(t.Value) {
+			return errors.New("the token value is not UTF-8 text")
+		}
+		if e.Issuer == "" {
+			return errors.New("the token has no name")
+		}
+		if c, ok := decodeJWT(t.Value); ok {
+			t.JWTIssuer, t.JWTSubject = c.issuer, c.subject
+			if t.Expires.IsZero() {
+				t.Expires = c.expires
+			}
+		}
+	default:
+		return fmt.Errorf("entry kind %d unknown", e.Kind)
+	}
+	for _, s := range []string{e.Issuer, e.Account, e.Note, e.Icon} {
+		if !utf8.ValidString(s) {
+			return errors.New("entry text is not valid UTF-8")
+		}
+	}
+	return nil
+}
+
+// Update replaces the entry with e's ID by e, and records the change time.
+// Updating the ID of a deleted entry brings it back (undo of a delete).
+func (v *Vault) Update(e Entry) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return err
+	}
+	i, ok := v.index[e.ID]
+	if !ok {
+		return fmt.Errorf("entry %s: %w", e.ID, ErrNotFound)
+	}
+	if err := prepare(&e); err != nil {
+		return err
+	}
+	old := &v.entries[i]
+	e.Deleted = false
+	e.Modified = later(old.Modified)
+	if e.Created.IsZero() {
+		e.Created = old.Created
+	}
+	e.OTP.Secret = v.keepSecret(old.OTP.Secret, e.OTP.Secret)
+	e.Token.Value = v.keepSecret(old.Token.Value, e.Token.Value)
+	e.Tags = slices.Clone(e.Tags)
+	*old = e
+	v.dirty[e.ID] = true
+	return nil
+}
+
+// keepSecret returns the vault's slice for a secret that did not change, or
+// a copy of the new one, retiring the old.
+func (v *Vault) keepSecret(old, new []byte) []byte {
+	if bytes.Equal(old, new) {
+		return old
+	}
+	if old != nil {
+		v.retired = append(v.retired, old)
+	}
+	return bytes.Clone(new)
+}
+
+// later returns now, or just after t if the clock reads earlier, so that
+// every change of an entry has a later time than the one before.
+func later(t time.Time) time.Time {
+	now := time.Now().UTC()
+	if !now.After(t) {
+		return t.Add(time.Nanosecond)
+	}
+	return now
+}
+
+// Delete removes the entry with the given ID, leaving a tombstone. The
+// entry's secret is dropped from the vault (but not zeroed, since copies the
+// caller holds share it; an undo can pass such a copy to [Vault.Update]).
+func (v *Vault) Delete(id string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return err
+	}
+	i, ok := v.index[id]
+	if !ok || v.entries[i].Deleted {
+		return fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
+	v.entries[i] = Entry{ID: id, Deleted: true, Modified: later(v.entries[i].Modified)}
+	v.dirty[id] = true
+	return nil
+}
+
+// AdvanceHOTP returns the code of a HOTP entry's current counter and moves
+// the counter on, recording the use. Save before showing the code, so that
+// a code is never shown twice.
+func (v *Vault) AdvanceHOTP(id string) (string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return "", err
+	}
+	i, ok := v.index[id]
+	if !ok || v.entries[i].Deleted {
+		return "", fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
+	e := &v.entries[i]
+	if e.Kind != KindOTP || e.OTP.Kind != otp.HOTP {
+		return "", fmt.Errorf("entry %s is not a HOTP credential", id)
+	}
+	code, err := e.OTP.Code(time.Time{})
+	if err != nil {
+		return "", err
+	}
+	e.OTP.Counter++
+	e.Uses++
+	e.LastUsed = time.Now().UTC()
+	e.Modified = later(e.Modified)
+	v.dirty[id] = true
+	return code, nil
+}
