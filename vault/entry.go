@@ -116,8 +116,8 @@ func (e *Entry) secret() []byte {
 // sameSecret reports whether two live entries are duplicates: same kind,
 // issuer, account and secret.
 func (e *Entry) sameSecret(o *Entry) bool {
-	return e.KindName() == o.KindName() && e.Issuer == o.Issuer && e.Account == o.Account &&
-		bytes.Equal(e.secret(), o.secret())
+	return bytes.Equal(e.secret(), o.secret()) && e.KindName() == o.KindName() &&
+		e.Issuer == o.Issuer && e.Account == o.Account
 }
 
 // matches reports whether q (lower case) is in the entry's issuer or account,

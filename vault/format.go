@@ -298,177 +298,229 @@ func decodeRune[S ~string | ~[]byte](s S, i int) (rune, int) {
 	panic("vault: decodeRune called with a named string type")
 }
 
-// entryJSON is the decoding form of an entry.
-type entryJSON struct {
-	ID         string     `json:"id"`
-	Deleted    bool       `json:"deleted"`
-	Kind       string     `json:"kind"`
-	Issuer     string     `json:"issuer"`
-	Account    string     `json:"account"`
-	Secret     b32Secret  `json:"secret"`
-	Algorithm  string     `json:"algorithm"`
-	Digits     int        `json:"digits"`
-	Period     int        `json:"period"`
-	Counter    uint64     `json:"counter"`
-	Token      textSecret `json:"token"`
-	URL        string     `json:"url"`
-	Expires    time.Time  `json:"expires"`
-	JWTIssuer  string     `json:"jwt_issuer"`
-	JWTSubject string     `json:"jwt_subject"`
-	Tags       []string   `json:"tags"`
-	Favourite  bool       `json:"favourite"`
-	Note       string     `json:"note"`
-	Icon       string     `json:"icon"`
-	Position   float64    `json:"position"`
-	Created    time.Time  `json:"created"`
-	Modified   time.Time  `json:"modified"`
-	LastUsed   time.Time  `json:"last_used"`
-	Uses       int        `json:"uses"`
-}
-
-// b32Secret decodes a base32 JSON string straight into bytes the vault owns,
-// so no copy of the secret lingers in an unreachable string.
-type b32Secret []byte
-
-func (s *b32Secret) UnmarshalJSON(b []byte) error {
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return errors.New("secret is not a string")
-	}
-	b = b[1 : len(b)-1]
-	out := make([]byte, b32.DecodedLen(len(b)))
-	n, err := b32.Decode(out, b)
-	if err != nil {
-		clear(out)
-		return errors.New("secret is not base32")
-	}
-	*s = out[:n]
-	return nil
-}
-
-// textSecret decodes a JSON string into bytes the vault owns.
-type textSecret []byte
-
-func (s *textSecret) UnmarshalJSON(b []byte) error {
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return errors.New("token is not a string")
-	}
-	if bytes.IndexByte(b, '\\') < 0 {
-		*s = bytes.Clone(b[1 : len(b)-1])
-		return nil
-	}
-	var str string
-	if err := json.Unmarshal(b, &str); err != nil {
-		return errors.New("token is not a valid string")
-	}
-	*s = []byte(str)
-	return nil
-}
-
 // decodeBody parses the plaintext of body.age. Errors name the entry at
-// fault by position and ID, never a secret.
+// fault by position and ID, never a secret. Fields it does not know (added
+// by a later minor change) are skipped.
 func decodeBody(plain []byte) (*body, error) {
-	var head struct {
-		Format  string `json:"format"`
-		Version int    `json:"version"`
+	if len(plain) > maxBodySize {
+		return nil, damaged(bodyFile, "content is larger than %d bytes", maxBodySize)
 	}
-	if err := json.Unmarshal(plain, &head); err != nil {
-		return nil, damaged(bodyFile, "content is not valid JSON")
-	}
-	if head.Format != bodyFormat {
-		return nil, damaged(bodyFile, "content format is %q, want %q", clip(head.Format), bodyFormat)
-	}
-	if head.Version > FormatVersion {
-		return nil, &VersionError{File: bodyFile, Version: head.Version, Supported: FormatVersion}
-	}
-	if head.Version < 1 {
-		return nil, damaged(bodyFile, "content version %d is not valid", head.Version)
-	}
-	var raw struct {
-		Generation uint64      `json:"generation"`
-		Saved      time.Time   `json:"saved"`
-		Entries    []entryJSON `json:"entries"`
-	}
-	if err := json.Unmarshal(plain, &raw); err != nil {
-		for i := range raw.Entries {
-			clear(raw.Entries[i].Secret)
-			clear(raw.Entries[i].Token)
+	// The version comes first in every body this package writes; look for
+	// it before anything else so that a newer body is reported as such.
+	r := &jsonReader{b: plain}
+	b := &body{Entries: make([]Entry, 0, bytes.Count(plain, []byte(`{"id":`)))}
+	var format string
+	version := -1
+	entry := 0
+	var cur *Entry
+	err := r.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "format":
+			format, err = r.str()
+		case "version":
+			version, err = r.int()
+			if err == nil && version > FormatVersion {
+				return &VersionError{File: bodyFile, Version: version, Supported: FormatVersion}
+			}
+		case "generation":
+			b.Generation, err = r.uint64()
+		case "saved":
+			b.Saved, err = r.time()
+		case "entries":
+			if format != bodyFormat || version < 1 {
+				return errors.New("format and version must come before the entries")
+			}
+			err = r.array(func() error {
+				entry++
+				b.Entries = append(b.Entries, Entry{})
+				cur = &b.Entries[len(b.Entries)-1]
+				return r.entry(cur)
+			})
+		default:
+			err = r.skip()
 		}
-		return nil, damaged(bodyFile, "content is not valid: %v", scrubJSONError(err))
+		return err
+	})
+	if err == nil {
+		err = r.end()
 	}
-	b := &body{Generation: raw.Generation, Saved: raw.Saved, Entries: make([]Entry, len(raw.Entries))}
-	seen := make(map[string]bool, len(raw.Entries))
-	var bad error
-	for i := range raw.Entries {
-		r := &raw.Entries[i]
-		e, err := r.entry()
-		if err == nil && seen[e.ID] {
-			err = errors.New("repeats an earlier entry's id")
+	if err == nil {
+		switch {
+		case format != bodyFormat:
+			err = fmt.Errorf("format is %q, want %q", clip(format), bodyFormat)
+		case version < 1:
+			err = fmt.Errorf("version %d is missing or not valid", version)
 		}
-		if err != nil && bad == nil {
-			bad = damaged(bodyFile, "entry %d (id %q): %v", i+1, clip(r.ID), err)
-		}
-		seen[e.ID] = true
-		b.Entries[i] = e
 	}
-	if bad != nil {
+	if err == nil {
+		seen := make(map[string]bool, len(b.Entries))
+		for i := range b.Entries {
+			cur = &b.Entries[i]
+			entry = i + 1
+			if err = cur.check(); err == nil && seen[cur.ID] {
+				err = errors.New("repeats an earlier entry's id")
+			}
+			if err != nil {
+				break
+			}
+			seen[cur.ID] = true
+		}
+	}
+	if err != nil {
 		for i := range b.Entries {
 			b.Entries[i].zero()
 		}
-		return nil, bad
+		var ve *VersionError
+		if errors.As(err, &ve) {
+			return nil, ve
+		}
+		if entry > 0 && cur != nil {
+			return nil, damaged(bodyFile, "content entry %d (id %q): %v", entry, clip(cur.ID), err)
+		}
+		return nil, damaged(bodyFile, "content: %v", err)
 	}
 	return b, nil
 }
 
-func (r *entryJSON) entry() (Entry, error) {
-	e := Entry{ID: r.ID, Modified: r.Modified}
-	if r.ID == "" {
-		return e, errors.New("has no id")
-	}
-	if r.Deleted {
-		e.Deleted = true
-		clear(r.Secret)
-		clear(r.Token)
-		return e, nil
-	}
-	e.Issuer, e.Account = r.Issuer, r.Account
-	e.Tags, e.Favourite, e.Note, e.Icon, e.Position = r.Tags, r.Favourite, r.Note, r.Icon, r.Position
-	e.Created, e.LastUsed, e.Uses = r.Created, r.LastUsed, r.Uses
-	if r.Kind == "token" {
-		e.Kind = KindToken
-		e.Token = Token{Value: r.Token, URL: r.URL, Expires: r.Expires, JWTIssuer: r.JWTIssuer, JWTSubject: r.JWTSubject}
-		if len(e.Token.Value) == 0 {
-			return e, errors.New("token value is empty")
+// entry reads one entry object.
+func (r *jsonReader) entry(e *Entry) error {
+	var kind, alg []byte
+	var secret []byte
+	err := r.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			e.ID, err = r.str()
+		case "deleted":
+			e.Deleted, err = r.bool()
+		case "kind":
+			kind, err = r.rawString()
+		case "issuer":
+			e.Issuer, err = r.str()
+		case "account":
+			e.Account, err = r.str()
+		case "secret":
+			clear(secret)
+			secret, err = r.rawString()
+			if err == nil {
+				secret, err = decodeB32(secret)
+			}
+		case "algorithm":
+			alg, err = r.rawString()
+		case "digits":
+			e.OTP.Digits, err = r.int()
+		case "period":
+			e.OTP.Period, err = r.int()
+		case "counter":
+			e.OTP.Counter, err = r.uint64()
+		case "token":
+			clear(e.Token.Value)
+			e.Token.Value, err = r.secret()
+		case "url":
+			e.Token.URL, err = r.str()
+		case "expires":
+			e.Token.Expires, err = r.time()
+		case "jwt_issuer":
+			e.Token.JWTIssuer, err = r.str()
+		case "jwt_subject":
+			e.Token.JWTSubject, err = r.str()
+		case "tags":
+			e.Tags = e.Tags[:0]
+			err = r.array(func() error {
+				t, err := r.str()
+				e.Tags = append(e.Tags, t)
+				return err
+			})
+		case "favourite":
+			e.Favourite, err = r.bool()
+		case "note":
+			e.Note, err = r.str()
+		case "icon":
+			e.Icon, err = r.str()
+		case "position":
+			e.Position, err = r.float()
+		case "created":
+			e.Created, err = r.time()
+		case "modified":
+			e.Modified, err = r.time()
+		case "last_used":
+			e.LastUsed, err = r.time()
+		case "uses":
+			e.Uses, err = r.int()
+		default:
+			err = r.skip()
 		}
-		return e, nil
-	}
-	k, err := otp.ParseKind(r.Kind)
+		if err != nil {
+			return fmt.Errorf("field %q: %w", clip(string(key)), err)
+		}
+		return nil
+	})
 	if err != nil {
-		return e, fmt.Errorf("kind %q unknown", clip(r.Kind))
+		clear(secret)
+		return err
 	}
-	alg, err := otp.ParseAlgorithm(r.Algorithm)
+	if e.Deleted {
+		clear(secret)
+		clear(e.Token.Value)
+		*e = Entry{ID: e.ID, Deleted: true, Modified: e.Modified}
+		return nil
+	}
+	if string(kind) == "token" {
+		clear(secret)
+		e.Kind = KindToken
+		return nil
+	}
+	e.OTP.Secret = secret
+	e.OTP.Issuer, e.OTP.Account = e.Issuer, e.Account
+	k, err := otp.ParseKind(string(kind))
 	if err != nil {
-		return e, fmt.Errorf("algorithm %q unknown", clip(r.Algorithm))
+		return fmt.Errorf("kind %q unknown", clip(string(kind)))
 	}
-	e.OTP = otp.Credential{Kind: k, Algorithm: alg, Digits: r.Digits, Period: r.Period, Counter: r.Counter,
-		Secret: r.Secret, Issuer: r.Issuer, Account: r.Account}
-	if err := e.OTP.Validate(); err != nil {
-		return e, err
+	e.OTP.Kind = k
+	if e.OTP.Algorithm, err = otp.ParseAlgorithm(string(alg)); err != nil {
+		return fmt.Errorf("algorithm %q unknown", clip(string(alg)))
 	}
-	return e, nil
+	return nil
 }
 
-// scrubJSONError keeps a decoding error's position and type but drops the
-// value it quotes, which may be a secret.
-func scrubJSONError(err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("syntax error at byte %d", se.Offset)
+// check validates a decoded entry.
+func (e *Entry) check() error {
+	switch {
+	case e.ID == "":
+		return errors.New("has no id")
+	case e.Deleted:
+		return nil
+	case e.Kind == KindToken:
+		if len(e.Token.Value) == 0 {
+			return errors.New("token value is empty")
+		}
+		return nil
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("field %s has the wrong type (byte %d)", te.Field, te.Offset)
+	return e.OTP.Validate()
+}
+
+func (r *jsonReader) time() (time.Time, error) {
+	s, err := r.rawString()
+	if err != nil {
+		return time.Time{}, err
 	}
-	return errors.New("invalid field value")
+	t, err := time.Parse(time.RFC3339Nano, string(s))
+	if err != nil {
+		return time.Time{}, errors.New("not an RFC 3339 time")
+	}
+	return t, nil
+}
+
+// decodeB32 decodes an unpadded base32 secret into a new slice.
+func decodeB32(s []byte) ([]byte, error) {
+	out := make([]byte, b32.DecodedLen(len(s)))
+	n, err := b32.Decode(out, s)
+	if err != nil {
+		clear(out)
+		return nil, errors.New("not base32")
+	}
+	return out[:n], nil
 }
 
 // clip shortens a value quoted in an error message.
