@@ -32,7 +32,9 @@ func TestCreateUnlockRoundTrip(t *testing.T) {
 		func(w *vault.Vault) error { return w.UnlockPassphrase(testPass) },
 		func(w *vault.Vault) error { return w.UnlockRecoveryCode(code) },
 		// Grouped, lower case, across lines: as a person may type it.
-		func(w *vault.Vault) error { return w.UnlockRecoveryCode(strings.ToLower(code[:20]) + " \n " + code[20:]) },
+		func(w *vault.Vault) error {
+			return w.UnlockRecoveryCode(strings.ToLower(code[:20]) + " \n " + code[20:])
+		},
 	} {
 		w, err := vault.Open(dir, nil)
 		if err != nil {
