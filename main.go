@@ -17,6 +17,6 @@ func main() {
 	}
 	a := app.NewWithID("io.github.tessera_auth.tessera")
 	w := a.NewWindow("Tessera")
-	gui.New(a, w)
+	gui.New(a, w, gui.Config{})
 	w.ShowAndRun()
 }

@@ -1,16 +1,374 @@
 // Package gui is Tessera's Fyne interface: one file per screen, each screen
-// a struct holding its widgets and what it depends on.
+// a struct holding its widgets and what it depends on, with on... methods
+// for what the person does.
+//
+// The logic that does not need widgets lives in Fyne-free packages
+// (app/codeview, app/clipboard, app/iconpack, vault, otp) so that it is
+// tested on its own; this package wires it to the screens. Everything that
+// depends on time takes a [clock.Clock], so tests run without sleeping.
 package gui
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/tessera-auth/tessera/app/clipboard"
+	"github.com/tessera-auth/tessera/app/clock"
+	"github.com/tessera-auth/tessera/assets"
+	"github.com/tessera-auth/tessera/vault"
 )
 
-// New builds Tessera's interface in w. Tests pass the app and window of
-// fyne.io/fyne/v2/test.
-func New(a fyne.App, w fyne.Window) {
-	w.SetContent(container.NewCenter(widget.NewLabel("Tessera")))
-	w.Resize(fyne.NewSize(420, 640))
+// Config is what New needs beyond the app and the window. The zero value
+// is what the real program uses.
+type Config struct {
+	// VaultDir is the vault folder. Empty means the vault path setting,
+	// else $TESSERA_VAULT, else the per-user default.
+	VaultDir string
+	// Vault adjusts how the vault is created and written; tests lower the
+	// key derivation's work factor through it.
+	Vault *vault.Options
+	// Clock is the time source; nil means the system clock.
+	Clock clock.Clock
+	// Go runs slow work (key derivation, file and screen reading) away from
+	// the UI; nil starts a goroutine. Tests pass a function that runs the
+	// work at once, so they need no synchronisation.
+	Go func(func())
+}
+
+// UI is Tessera's running interface.
+type UI struct {
+	app   fyne.App
+	win   fyne.Window
+	cfg   Config
+	clock clock.Clock
+	prefs settings
+	clip  *clipboard.Guard
+	icons *icons
+	dir   string
+
+	vault   *vault.Vault // nil until the vault is opened or created
+	unsaved bool         // changes that a save has not yet written
+
+	root    *fyne.Container // the current screen with the toast layer above it
+	screen  *fyne.Container
+	current fyne.CanvasObject
+	toast   *toast
+
+	unlock    *unlockScreen
+	create    *createScreen
+	list      *listScreen
+	add       *addScreen
+	edit      *editScreen
+	checklist *checklistScreen
+	settings  *settingsScreen
+	tray      *trayMenu
+	hidden    bool
+	ticking   bool
+	tickGen   int
+	idle      clock.Timer
+	lastUse   time.Time
+	saveWait  clock.Timer
+}
+
+// New builds Tessera's interface in w: the unlock screen if the vault
+// exists, else the screens that create one. Tests pass the app and window
+// of fyne.io/fyne/v2/test.
+func New(a fyne.App, w fyne.Window, cfg Config) *UI {
+	u := &UI{app: a, win: w, cfg: cfg, clock: cfg.Clock, prefs: settings{a.Preferences()}}
+	if u.clock == nil {
+		u.clock = clock.Real
+	}
+	if u.cfg.Go == nil {
+		u.cfg.Go = func(f func()) { go f() }
+	}
+	applyTheme(a, u.prefs.theme())
+	icon := fyne.NewStaticResource("tessera.png", assets.IconPNG)
+	a.SetIcon(icon)
+	w.SetIcon(icon)
+	u.clip = clipboard.New(a.Clipboard(), u.clock, fyne.Do)
+	u.icons = newIcons(a)
+	u.dir = u.vaultDir()
+	u.toast = newToast(u.clock)
+	u.screen = container.NewStack()
+	u.root = container.NewStack(u.screen, u.toast.layer)
+	w.SetContent(u.root)
+	w.Resize(fyne.NewSize(460, 640))
+
+	u.list = newListScreen(u)
+	u.list.registerShortcuts(w.Canvas())
+	u.unlock = newUnlockScreen(u)
+	u.create = newCreateScreen(u)
+	w.SetOnDropped(u.onDropped)
+	u.tray = newTrayMenu(u)
+
+	v, err := vault.Open(u.dir, cfg.Vault)
+	switch {
+	case err == nil:
+		u.vault = v
+		u.showUnlock()
+	case errors.Is(err, fs.ErrNotExist):
+		u.show(u.create.content, u.create.pass1)
+	default:
+		u.showUnlock()
+		u.unlock.fail(err)
+	}
+	return u
+}
+
+// vaultDir picks the vault folder: the configuration, the setting, the
+// environment, else the per-user data folder.
+func (u *UI) vaultDir() string {
+	if u.cfg.VaultDir != "" {
+		return u.cfg.VaultDir
+	}
+	if p := u.prefs.vaultPath(); p != "" {
+		return p
+	}
+	if p := os.Getenv("TESSERA_VAULT"); p != "" {
+		return p
+	}
+	if p := os.Getenv("XDG_DATA_HOME"); p != "" {
+		return filepath.Join(p, "tessera")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "tessera")
+	}
+	return "tessera-vault"
+}
+
+// show makes obj the window's content and gives focus the keyboard.
+func (u *UI) show(obj fyne.CanvasObject, focus fyne.Focusable) {
+	u.current = obj
+	u.screen.Objects = []fyne.CanvasObject{obj}
+	u.screen.Refresh()
+	if focus != nil {
+		u.win.Canvas().Focus(focus)
+	}
+}
+
+func (u *UI) showUnlock() {
+	u.unlock.reset()
+	u.show(u.unlock.content, u.unlock.pass)
+}
+
+// unlocked reports whether the vault's entries are available.
+func (u *UI) unlocked() bool { return u.vault != nil && !u.vault.Locked() }
+
+// onUnlocked shows the main list once the vault is open.
+func (u *UI) onUnlocked() {
+	u.list.load(u.vault.Entries())
+	u.show(u.list.content, u.list.search)
+	u.touch()
+	u.startTicking()
+	u.tray.refresh()
+}
+
+// showList returns from a secondary screen to the main list.
+func (u *UI) showList() {
+	if !u.unlocked() {
+		u.showUnlock()
+		return
+	}
+	u.show(u.list.content, u.list.search)
+}
+
+// lock saves what is pending, forgets the vault's contents and shows the
+// unlock screen. A failed save keeps the vault unlocked, so the change is
+// not lost.
+func (u *UI) lock() {
+	if !u.unlocked() {
+		return
+	}
+	if u.unsaved && !u.save() {
+		return
+	}
+	u.clip.Clear()
+	u.stopTicking()
+	if u.idle != nil {
+		u.idle.Stop()
+		u.idle = nil
+	}
+	u.list.clear()
+	u.vault.Lock()
+	u.tray.refresh()
+	u.showUnlock()
+	u.toast.show("Locked.", toastTime, "", nil)
+}
+
+// touch records activity, postponing the idle lock.
+func (u *UI) touch() {
+	u.lastUse = u.clock.Now()
+	if u.idle == nil && u.unlocked() {
+		u.armIdle(u.prefs.autoLock())
+	}
+}
+
+// armIdle schedules the idle check after d.
+func (u *UI) armIdle(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	u.idle = u.clock.AfterFunc(d, func() { fyne.Do(u.onIdleCheck) })
+}
+
+func (u *UI) onIdleCheck() {
+	u.idle = nil
+	limit := u.prefs.autoLock()
+	if limit <= 0 || !u.unlocked() {
+		return
+	}
+	if quiet := u.clock.Now().Sub(u.lastUse); quiet < limit {
+		u.armIdle(limit - quiet)
+		return
+	}
+	u.lock()
+}
+
+// startTicking starts the once-a-second update of the codes, aligned to
+// the start of each second.
+func (u *UI) startTicking() {
+	if u.ticking || u.hidden || !u.unlocked() {
+		return
+	}
+	u.ticking = true
+	u.tickGen++
+	u.scheduleTick(u.tickGen)
+}
+
+func (u *UI) scheduleTick(gen int) {
+	now := u.clock.Now()
+	wait := time.Second - time.Duration(now.Nanosecond()) + 5*time.Millisecond
+	u.clock.AfterFunc(wait, func() {
+		fyne.Do(func() {
+			if !u.ticking || gen != u.tickGen {
+				return
+			}
+			u.onTick()
+			u.scheduleTick(gen)
+		})
+	})
+}
+
+func (u *UI) stopTicking() {
+	u.ticking = false
+	u.tickGen++
+}
+
+// onTick takes in another process's saves, then updates the codes.
+func (u *UI) onTick() {
+	if !u.unlocked() {
+		return
+	}
+	u.reloadIfChanged()
+	u.list.onTick()
+}
+
+// reloadIfChanged takes in what another process (the CLI) saved.
+func (u *UI) reloadIfChanged() {
+	if !u.vault.Changed() {
+		return
+	}
+	if err := u.vault.Reload(); err != nil {
+		u.toast.show("Another program changed the vault, and reading its change failed: "+err.Error(), 2*toastTime, "", nil)
+		return
+	}
+	u.list.load(u.vault.Entries())
+	u.tray.refresh()
+}
+
+// setHidden records whether the window is hidden (in the tray); hidden
+// windows do no refresh work.
+func (u *UI) setHidden(h bool) {
+	u.hidden = h
+	if h {
+		u.stopTicking()
+		if u.unsaved {
+			u.save()
+		}
+		return
+	}
+	if u.unlocked() {
+		u.reloadIfChanged()
+		u.list.onTick()
+		u.startTicking()
+	}
+}
+
+// save writes the vault. On failure it tells the person what happened and
+// what to do, keeps the change in memory and offers to retry; it reports
+// whether the save succeeded.
+func (u *UI) save() bool {
+	if u.saveWait != nil {
+		u.saveWait.Stop()
+		u.saveWait = nil
+	}
+	if err := u.vault.Save(); err != nil {
+		u.unsaved = true
+		u.showSaveError(err)
+		return false
+	}
+	u.unsaved = false
+	return true
+}
+
+// saveSoon saves after a short pause, so that a burst of small changes
+// (use counts) is written once.
+func (u *UI) saveSoon() {
+	u.unsaved = true
+	if u.saveWait != nil {
+		return
+	}
+	u.saveWait = u.clock.AfterFunc(2*time.Second, func() {
+		fyne.Do(func() {
+			u.saveWait = nil
+			if u.unlocked() && u.unsaved {
+				u.save()
+			}
+		})
+	})
+}
+
+func (u *UI) showSaveError(err error) {
+	advice := "Your change is kept in this window. Check that the vault folder " + u.dir +
+		" exists, is writable and its disk is not full, then retry."
+	var busy *vault.BusyError
+	if errors.As(err, &busy) {
+		advice = "Another Tessera process is writing the vault. Your change is kept in this window; retry in a moment."
+	}
+	d := dialog.NewConfirm("The vault could not be saved",
+		fmt.Sprintf("%v\n\n%s", err, advice), func(retry bool) {
+			if retry {
+				u.save()
+			}
+		}, u.win)
+	d.SetConfirmText("Retry")
+	d.SetDismissText("Later")
+	d.Show()
+}
+
+// changed records a change to the vault and saves it now.
+func (u *UI) changed() bool {
+	u.unsaved = true
+	ok := u.save()
+	u.list.load(u.vault.Entries())
+	u.tray.refresh()
+	return ok
+}
+
+// Quit saves pending changes and clears a copied code before the program
+// ends.
+func (u *UI) Quit() {
+	if u.unlocked() && u.unsaved {
+		u.vault.Save()
+	}
+	u.clip.Clear()
+	u.app.Quit()
 }

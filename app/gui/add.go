@@ -1,0 +1,376 @@
+package gui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/otp/qr"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// maxImageFile caps the image files the add screen reads.
+const maxImageFile = 64 << 20
+
+// Kind choices of the manual form.
+const (
+	kindTOTP  = "TOTP (time-based)"
+	kindHOTP  = "HOTP (counter-based)"
+	kindSteam = "Steam Guard"
+	kindToken = "API token"
+)
+
+// addScreen adds entries: by scanning the screen, from an image file (also
+// dropped on the window), from the clipboard, or typed in by hand.
+type addScreen struct {
+	ui *UI
+
+	scan, open, paste *widget.Button
+	status            *widget.Label
+
+	kind      *widget.Select
+	issuer    *widget.Entry
+	account   *widget.Entry
+	secret    *widget.Entry
+	algorithm *widget.Select
+	digits    *widget.Entry
+	period    *widget.Entry
+	counter   *widget.Entry
+	url       *widget.Entry
+	expires   *widget.Entry
+	form      *widget.Form
+	content   fyne.CanvasObject
+
+	items map[string]*widget.FormItem
+}
+
+func newAddScreen(ui *UI) *addScreen {
+	s := &addScreen{ui: ui, items: map[string]*widget.FormItem{}}
+	s.scan = widget.NewButtonWithIcon("Scan the screen", theme.ViewFullScreenIcon(), s.onScan)
+	s.open = widget.NewButtonWithIcon("Open image…", theme.FileImageIcon(), s.onOpen)
+	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
+	s.status = widget.NewLabel("Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link, or type the details below.")
+	s.status.Wrapping = fyne.TextWrapWord
+
+	s.kind = widget.NewSelect([]string{kindTOTP, kindHOTP, kindSteam, kindToken}, func(string) { s.onKind() })
+	s.issuer = widget.NewEntry()
+	s.issuer.SetPlaceHolder("Example Inc.")
+	s.account = widget.NewEntry()
+	s.account.SetPlaceHolder("alice@example.com")
+	s.secret = widget.NewEntry()
+	s.secret.SetPlaceHolder("JBSW Y3DP EHPK 3PXP")
+	s.algorithm = widget.NewSelect([]string{"SHA1", "SHA256", "SHA512"}, nil)
+	s.digits = widget.NewEntry()
+	s.period = widget.NewEntry()
+	s.counter = widget.NewEntry()
+	s.url = widget.NewEntry()
+	s.url.SetPlaceHolder("https://example.com/settings/tokens")
+	s.expires = widget.NewEntry()
+	s.expires.SetPlaceHolder("YYYY-MM-DD, empty if it does not expire")
+	s.issuer.Validator = s.validateIssuer
+	s.secret.Validator = s.validateSecret
+	s.digits.Validator = intRange("digits", otp.MinDigits, otp.MaxDigits)
+	s.period.Validator = intRange("period", 1, otp.MaxPeriod)
+	s.counter.Validator = intRange("counter", 0, 1<<53)
+	s.expires.Validator = validateDate
+
+	item := func(key, label string, w fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(label, w)
+		it.HintText = hint
+		s.items[key] = it
+		return it
+	}
+	s.form = &widget.Form{
+		Items: []*widget.FormItem{
+			item("kind", "Kind", s.kind, ""),
+			item("issuer", "Issuer", s.issuer, "who gave you the secret"),
+			item("account", "Account", s.account, "your user name there"),
+			item("secret", "Secret", s.secret, "the setup key, in base32"),
+			item("algorithm", "Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
+			item("digits", "Digits", s.digits, ""),
+			item("period", "Period (s)", s.period, ""),
+			item("counter", "Counter", s.counter, "the next counter value"),
+			item("url", "URL", s.url, "where the token is used or managed"),
+			item("expires", "Expires", s.expires, ""),
+		},
+		SubmitText: "Add",
+		OnSubmit:   s.onSubmit,
+		CancelText: "Back",
+		OnCancel:   ui.showList,
+	}
+	s.reset()
+	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	title := widget.NewLabel("Add an entry")
+	title.TextStyle.Bold = true
+	head := container.NewBorder(nil, nil, back, nil, title)
+	sources := container.NewGridWithColumns(3, s.scan, s.open, s.paste)
+	manual := widget.NewLabel("Or type the details:")
+	manual.TextStyle.Bold = true
+	s.content = container.NewBorder(head, nil, nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.form))))
+	return s
+}
+
+// reset empties the form for a new entry.
+func (s *addScreen) reset() {
+	for _, e := range []*widget.Entry{s.issuer, s.account, s.secret, s.url, s.expires} {
+		e.SetText("")
+	}
+	s.digits.SetText(strconv.Itoa(otp.DefaultDigits))
+	s.period.SetText(strconv.Itoa(otp.DefaultPeriod))
+	s.counter.SetText("0")
+	s.algorithm.SetSelected("SHA1")
+	s.kind.SetSelected(kindTOTP)
+	s.onKind()
+}
+
+// onKind shows the fields of the chosen kind.
+func (s *addScreen) onKind() {
+	token := s.kind.Selected == kindToken
+	show := map[string]bool{
+		"algorithm": !token, "digits": !token && s.kind.Selected != kindSteam,
+		"period": !token && s.kind.Selected != kindHOTP, "counter": s.kind.Selected == kindHOTP,
+		"url": token, "expires": token,
+	}
+	for key, on := range show {
+		it := s.items[key]
+		if on {
+			it.Widget.Show()
+		} else {
+			it.Widget.Hide()
+		}
+	}
+	if token {
+		s.items["issuer"].Text = "Name"
+		s.items["secret"].Text = "Token"
+		s.items["secret"].HintText = "the token's value"
+		s.secret.Password = true
+	} else {
+		s.items["issuer"].Text = "Issuer"
+		s.items["secret"].Text = "Secret"
+		s.items["secret"].HintText = "the setup key, in base32"
+		s.secret.Password = false
+	}
+	s.secret.Refresh()
+	s.form.Refresh()
+}
+
+func (s *addScreen) validateIssuer(v string) error {
+	if s.kind.Selected == kindToken && strings.TrimSpace(v) == "" {
+		return errors.New("give the token a name")
+	}
+	return nil
+}
+
+func (s *addScreen) validateSecret(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("required")
+	}
+	if s.kind.Selected == kindToken {
+		return nil
+	}
+	_, err := otp.DecodeSecret(v)
+	return err
+}
+
+func intRange(name string, lo, hi int) fyne.StringValidator {
+	return func(v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("%s must be a whole number", name)
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("%s must be from %d to %d", name, lo, hi)
+		}
+		return nil
+	}
+}
+
+func validateDate(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, strings.TrimSpace(v)); err != nil {
+		return errors.New("use the form 2026-12-31")
+	}
+	return nil
+}
+
+// entry builds the entry the form describes.
+func (s *addScreen) entry() (vault.Entry, error) {
+	e := vault.Entry{Issuer: strings.TrimSpace(s.issuer.Text), Account: strings.TrimSpace(s.account.Text)}
+	if s.kind.Selected == kindToken {
+		e.Kind = vault.KindToken
+		e.Token.Value = []byte(strings.TrimSpace(s.secret.Text))
+		e.Token.URL = strings.TrimSpace(s.url.Text)
+		if d := strings.TrimSpace(s.expires.Text); d != "" {
+			t, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				return e, fmt.Errorf("expires: %w", err)
+			}
+			e.Token.Expires = t
+		}
+		return e, nil
+	}
+	key, err := otp.DecodeSecret(s.secret.Text)
+	if err != nil {
+		return e, fmt.Errorf("secret: %w", err)
+	}
+	alg, err := otp.ParseAlgorithm(s.algorithm.Selected)
+	if err != nil {
+		return e, fmt.Errorf("algorithm: %w", err)
+	}
+	c := otp.Credential{Secret: key, Algorithm: alg, Issuer: e.Issuer, Account: e.Account}
+	c.Digits, _ = strconv.Atoi(strings.TrimSpace(s.digits.Text))
+	c.Period, _ = strconv.Atoi(strings.TrimSpace(s.period.Text))
+	switch s.kind.Selected {
+	case kindHOTP:
+		c.Kind, c.Period = otp.HOTP, 0
+		c.Counter, _ = strconv.ParseUint(strings.TrimSpace(s.counter.Text), 10, 64)
+	case kindSteam:
+		c.Kind, c.Digits = otp.Steam, otp.SteamDigits
+	}
+	if err := c.Validate(); err != nil {
+		return e, err
+	}
+	e.OTP = c
+	return e, nil
+}
+
+func (s *addScreen) onSubmit() {
+	s.ui.touch()
+	e, err := s.entry()
+	if err != nil {
+		s.setStatus(err.Error(), true)
+		return
+	}
+	if s.ui.addEntries([]vault.Entry{e}) > 0 {
+		s.reset()
+	}
+}
+
+func (s *addScreen) setStatus(msg string, bad bool) {
+	s.status.Importance = widget.MediumImportance
+	if bad {
+		s.status.Importance = widget.DangerImportance
+	}
+	s.status.SetText(msg)
+}
+
+// onScan hides Tessera's window, captures the screen, shows the window
+// again and reads the QR codes in the capture.
+func (s *addScreen) onScan() {
+	s.ui.touch()
+	s.setStatus("Scanning the screen…", false)
+	s.ui.win.Hide()
+	// Give the window system a moment to take the window off the screen.
+	s.ui.clock.AfterFunc(400*time.Millisecond, func() {
+		s.ui.cfg.Go(func() {
+			texts, err := scanScreen()
+			fyne.Do(func() {
+				s.ui.win.Show()
+				if err != nil {
+					s.setStatus(err.Error(), true)
+					return
+				}
+				s.ui.takeTexts(texts, "the screen")
+			})
+		})
+	})
+}
+
+// onOpen picks an image file and reads the QR codes in it.
+func (s *addScreen) onOpen() {
+	s.ui.touch()
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			s.setStatus("Cannot open the file: "+err.Error(), true)
+			return
+		}
+		if r == nil {
+			return
+		}
+		defer r.Close()
+		s.ui.addFromImage(r.URI().Name(), r)
+	}, s.ui.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"}))
+	d.Show()
+}
+
+// onPaste takes an otpauth link or an image from the clipboard.
+func (s *addScreen) onPaste() {
+	s.ui.touch()
+	text := strings.TrimSpace(s.ui.app.Clipboard().Content())
+	if text != "" {
+		s.ui.takeTexts(strings.Fields(text), "the clipboard")
+		return
+	}
+	img, err := clipboardImage()
+	if err != nil {
+		s.setStatus(err.Error(), true)
+		return
+	}
+	s.ui.addFromImage("the clipboard image", bytes.NewReader(img))
+}
+
+// showAdd opens the add screen.
+func (u *UI) showAdd() {
+	u.touch()
+	if !u.unlocked() {
+		return
+	}
+	if u.add == nil {
+		u.add = newAddScreen(u)
+	}
+	u.add.setStatus("Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link, or type the details below.", false)
+	u.show(u.add.content, u.add.issuer)
+}
+
+// onDropped adds the QR codes of image files dropped on the window.
+func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
+	u.touch()
+	if !u.unlocked() {
+		u.toast.show("Unlock the vault first, then drop the image again.", toastTime, "", nil)
+		return
+	}
+	for _, uri := range uris {
+		r, err := storage.Reader(uri)
+		if err != nil {
+			u.toast.show(fmt.Sprintf("Cannot read %s: %v", uri.Name(), err), 2*toastTime, "", nil)
+			continue
+		}
+		u.addFromImage(uri.Name(), r)
+		r.Close()
+	}
+}
+
+// addFromImage reads the QR codes in an image and adds their credentials.
+func (u *UI) addFromImage(name string, r io.Reader) {
+	texts, err := qr.Decode(io.LimitReader(r, maxImageFile))
+	if err != nil {
+		u.report(fmt.Sprintf("%s: %v", name, err), true)
+		return
+	}
+	u.takeTexts(texts, name)
+}
+
+// report shows a message on the add screen if it is open, else as a toast.
+func (u *UI) report(msg string, bad bool) {
+	if u.add != nil && u.current == u.add.content {
+		u.add.setStatus(msg, bad)
+		return
+	}
+	u.toast.show(msg, 2*toastTime, "", nil)
+}

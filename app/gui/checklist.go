@@ -1,0 +1,187 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// checklistScreen shows every account found in a migration QR code (or in
+// several codes) with a checkbox, so the person picks what to add.
+type checklistScreen struct {
+	ui *UI
+
+	entries []vault.Entry
+	checks  []*widget.Check
+	all     *widget.Check
+	addBtn  *widget.Button
+	content fyne.CanvasObject
+}
+
+func newChecklistScreen(ui *UI, entries []vault.Entry, source string) *checklistScreen {
+	s := &checklistScreen{ui: ui, entries: entries}
+	rows := container.NewVBox()
+	for i := range entries {
+		e := &entries[i]
+		label := e.Label()
+		if label == "" {
+			label = "(no name)"
+		}
+		label += "  ·  " + e.KindName()
+		c := widget.NewCheck(label, func(bool) { s.onChecked() })
+		c.Checked = true
+		s.checks = append(s.checks, c)
+		rows.Add(c)
+	}
+	s.all = widget.NewCheck("All", s.onAll)
+	s.all.Checked = true
+	s.addBtn = widget.NewButton("", s.onAdd)
+	s.addBtn.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", ui.showList)
+	title := widget.NewLabel(fmt.Sprintf("%d accounts found in %s. Choose the ones to add:", len(entries), source))
+	title.Wrapping = fyne.TextWrapWord
+	title.TextStyle.Bold = true
+	s.content = container.NewBorder(container.NewVBox(title, s.all, widget.NewSeparator()),
+		container.NewGridWithColumns(2, cancel, s.addBtn), nil, nil, container.NewVScroll(rows))
+	s.onChecked()
+	return s
+}
+
+// chosen returns the checked entries.
+func (s *checklistScreen) chosen() []vault.Entry {
+	var out []vault.Entry
+	for i, c := range s.checks {
+		if c.Checked {
+			out = append(out, s.entries[i])
+		}
+	}
+	return out
+}
+
+func (s *checklistScreen) onChecked() {
+	n := len(s.chosen())
+	s.addBtn.SetText(fmt.Sprintf("Add %d", n))
+	if n == 0 {
+		s.addBtn.Disable()
+	} else {
+		s.addBtn.Enable()
+	}
+}
+
+func (s *checklistScreen) onAll(on bool) {
+	for _, c := range s.checks {
+		c.Checked = on
+		c.Refresh()
+	}
+	s.onChecked()
+}
+
+func (s *checklistScreen) onAdd() {
+	s.ui.touch()
+	s.ui.addEntries(s.chosen())
+}
+
+// takeTexts turns the texts of QR codes (or pasted lines) into entries: one
+// credential is added at once, several (a migration export) go through the
+// checklist. Texts that hold no credential are reported.
+func (u *UI) takeTexts(texts []string, source string) {
+	var found []vault.Entry
+	var problems []string
+	for _, t := range texts {
+		creds, err := credentials(t)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		for _, c := range creds {
+			found = append(found, vault.Entry{Kind: vault.KindOTP, Issuer: c.Issuer, Account: c.Account, OTP: c})
+		}
+	}
+	switch {
+	case len(found) == 0 && len(texts) == 0:
+		u.report("No QR code found in "+source+". Make sure the whole code is visible and not too small.", true)
+	case len(found) == 0:
+		u.report(strings.Join(problems, "\n"), true)
+	case len(found) == 1 && len(texts) == 1 && !strings.HasPrefix(texts[0], "otpauth-migration:"):
+		u.addEntries(found)
+	default:
+		u.checklist = newChecklistScreen(u, found, source)
+		u.show(u.checklist.content, nil)
+	}
+}
+
+// credentials reads the credentials in one QR code text.
+func credentials(text string) ([]otp.Credential, error) {
+	lower := strings.ToLower(text)
+	switch {
+	case strings.HasPrefix(lower, "otpauth-migration:"):
+		b, err := otp.ParseMigration(text)
+		if err != nil {
+			return nil, err
+		}
+		return b.Credentials, nil
+	case strings.HasPrefix(lower, "otpauth:"):
+		c, _, err := otp.ParseURI(text)
+		if err != nil {
+			return nil, err
+		}
+		return []otp.Credential{c}, nil
+	}
+	short := []rune(text)
+	if len(short) > 40 {
+		short = short[:40]
+	}
+	return nil, errors.New("this QR code holds no credential: " + string(short))
+}
+
+// addEntries adds entries to the vault at the end of the manual order, saves,
+// returns to the list and says what happened. It returns how many were
+// added.
+func (u *UI) addEntries(entries []vault.Entry) int {
+	if !u.unlocked() {
+		return 0
+	}
+	u.reloadIfChanged()
+	pos := 0.0
+	for _, e := range u.vault.Entries() {
+		pos = max(pos, e.Position)
+	}
+	var added []vault.Entry
+	var problems []string
+	for _, e := range entries {
+		pos++
+		e.Position = pos
+		got, err := u.vault.Add(e)
+		var dup *vault.DuplicateError
+		switch {
+		case errors.As(err, &dup):
+			problems = append(problems, fmt.Sprintf("%s is already in the vault.", dup.Existing.Label()))
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: %v", e.Label(), err))
+		default:
+			added = append(added, got)
+		}
+	}
+	if len(added) == 0 {
+		u.report(strings.Join(problems, "\n"), true)
+		return 0
+	}
+	u.changed()
+	u.showList()
+	msg := fmt.Sprintf("Added %s.", added[0].Label())
+	if len(added) > 1 {
+		msg = fmt.Sprintf("Added %d entries.", len(added))
+	}
+	if len(problems) > 0 {
+		msg += " " + strings.Join(problems, " ")
+	}
+	u.toast.show(msg, 2*toastTime, "", nil)
+	return len(added)
+}

@@ -1,0 +1,219 @@
+package gui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/app/codeview"
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// expiryWarning is how long before a token's expiry its row shows a badge.
+const expiryWarning = 14 * 24 * time.Hour
+
+// row is one line of the main list. Rows are recycled by the list: bind
+// points one at an entry, updateCode keeps its code current.
+type row struct {
+	s  *listScreen
+	id string // the entry shown
+
+	icon    *iconView
+	issuer  *widget.Label
+	account *widget.Label
+	badge   *widget.Label
+	code    *canvas.Text
+	next    *widget.Button // HOTP: take the next code
+	reveal  *widget.Button // token: show or hide the value
+	copyBtn *widget.Button // token: copy the value
+	edit    *widget.Button
+
+	step    uint64 // the TOTP step whose code is on show
+	warning bool   // the code is shown in the warning colour
+	box     fyne.CanvasObject
+}
+
+func (s *listScreen) createRow() fyne.CanvasObject {
+	r := &row{s: s}
+	r.icon = newIconView(s)
+	r.issuer = widget.NewLabel("")
+	r.issuer.TextStyle.Bold = true
+	r.issuer.Truncation = fyne.TextTruncateEllipsis
+	r.account = widget.NewLabel("")
+	r.account.SizeName = theme.SizeNameCaptionText
+	r.account.Truncation = fyne.TextTruncateEllipsis
+	r.badge = widget.NewLabel("")
+	r.badge.Importance = widget.DangerImportance
+	r.badge.SizeName = theme.SizeNameCaptionText
+	r.code = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
+	r.code.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
+	r.code.TextSize = theme.TextSize() * 1.5
+	r.next = widget.NewButtonWithIcon("Next code", theme.MediaSkipNextIcon(), func() { s.ui.nextHOTP(r.id) })
+	r.reveal = widget.NewButtonWithIcon("", theme.VisibilityIcon(), func() { s.toggleReveal(r.id) })
+	r.copyBtn = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { s.ui.copyEntry(r.id) })
+	r.edit = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.ui.showEdit(r.id) })
+	r.edit.Importance = widget.LowImportance
+	names := container.NewVBox(r.issuer, container.NewHBox(r.account, r.badge))
+	right := container.NewHBox(container.NewCenter(r.code), r.next, r.reveal, r.copyBtn, r.edit)
+	r.box = container.NewBorder(nil, nil, container.NewCenter(r.icon), right, names)
+	s.rows[r.box] = r
+	return r.box
+}
+
+func (s *listScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	r := s.rows[o]
+	e := s.entry(i)
+	if r == nil || e == nil {
+		return
+	}
+	s.bound[r] = i
+	r.bind(e, s.ui.clock.Now())
+}
+
+// bind shows entry e in the row.
+func (r *row) bind(e *vault.Entry, now time.Time) {
+	r.id = e.ID
+	r.icon.bind(e)
+	issuer := e.Issuer
+	if e.Favourite {
+		issuer = "★ " + issuer
+	}
+	r.issuer.SetText(issuer)
+	account := e.Account
+	if e.Kind == vault.KindOTP && e.OTP.EffectivePeriod() != 0 && e.OTP.EffectivePeriod() != otp.DefaultPeriod {
+		account = strings.TrimSpace(account + fmt.Sprintf("  · %d s", e.OTP.EffectivePeriod()))
+	}
+	r.account.SetText(account)
+	r.badge.Hide()
+	r.next.Hide()
+	r.reveal.Hide()
+	r.copyBtn.Hide()
+	switch {
+	case e.Kind == vault.KindToken:
+		r.reveal.Show()
+		r.copyBtn.Show()
+		if r.s.revealed[e.ID] {
+			r.reveal.SetIcon(theme.VisibilityOffIcon())
+		} else {
+			r.reveal.SetIcon(theme.VisibilityIcon())
+		}
+		if !e.Token.Expires.IsZero() {
+			left := e.Token.Expires.Sub(now)
+			switch {
+			case left <= 0:
+				r.badge.SetText("expired")
+				r.badge.Show()
+			case left < expiryWarning:
+				days := int((left + 24*time.Hour - 1) / (24 * time.Hour))
+				r.badge.SetText(fmt.Sprintf("expires in %d days", days))
+				r.badge.Show()
+			}
+		}
+	case e.OTP.Kind == otp.HOTP:
+		r.next.Show()
+	}
+	r.step = ^uint64(0)
+	r.updateCode(e, now)
+}
+
+// updateCode sets the row's code for instant now, refreshing the text only
+// if it changed.
+func (r *row) updateCode(e *vault.Entry, now time.Time) {
+	var text string
+	warn := false
+	switch {
+	case e.Kind == vault.KindToken:
+		if r.s.revealed[e.ID] {
+			text = ellipsis(string(e.Token.Value), 24)
+		} else {
+			text = "••••••••"
+		}
+	case e.OTP.Kind == otp.HOTP:
+		text = r.s.hotpShown[e.ID]
+		if text == "" {
+			text = strings.Repeat("•", e.OTP.EffectiveDigits())
+		}
+		text = codeview.Group(text)
+	default:
+		step := e.OTP.Step(now)
+		warn = e.OTP.Remaining(now) < codeview.MinLeft
+		if step == r.step && warn == r.warning {
+			return
+		}
+		r.step = step
+		code, err := e.OTP.Code(now)
+		if err != nil {
+			text = "error"
+		} else {
+			text = codeview.Group(code)
+		}
+	}
+	col := theme.Color(theme.ColorNamePrimary)
+	if warn {
+		col = theme.Color(theme.ColorNameWarning)
+	}
+	if text == r.code.Text && warn == r.warning {
+		return
+	}
+	r.warning = warn
+	r.code.Text = text
+	r.code.Color = col
+	r.code.Refresh()
+}
+
+func ellipsis(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func (s *listScreen) toggleReveal(id string) {
+	s.ui.touch()
+	s.revealed[id] = !s.revealed[id]
+	s.redraw()
+}
+
+// countdown shows the time left of the current step of one period.
+type countdown struct {
+	period int
+	label  *widget.Label
+	bar    *widget.ProgressBar
+	box    fyne.CanvasObject
+	prefix string
+	last   int
+}
+
+func newCountdown(period int, named bool) *countdown {
+	c := &countdown{period: period, last: -1}
+	c.prefix = "Codes renew in "
+	if named {
+		c.prefix = fmt.Sprintf("%d s codes: ", period)
+	}
+	c.label = widget.NewLabel("")
+	c.label.SizeName = theme.SizeNameCaptionText
+	c.bar = widget.NewProgressBar()
+	c.bar.Max = float64(period)
+	c.bar.TextFormatter = func() string { return "" }
+	c.box = container.NewHBox(c.label, container.NewGridWrap(fyne.NewSize(80, 8), c.bar))
+	return c
+}
+
+func (c *countdown) update(now time.Time) {
+	cred := otp.Credential{Period: c.period}
+	left := cred.Remaining(now)
+	secs := int((left + time.Second - 1) / time.Second)
+	if secs == c.last {
+		return
+	}
+	c.last = secs
+	c.label.SetText(c.prefix + codeview.Countdown(left))
+	c.bar.SetValue(float64(secs))
+}

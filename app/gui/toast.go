@@ -1,0 +1,99 @@
+package gui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/app/clock"
+)
+
+// toastTime is how long a plain confirmation stays visible.
+const toastTime = 3 * time.Second
+
+// toast is a short message at the bottom of the window, optionally with one
+// action button (Undo). It never takes the keyboard focus.
+type toast struct {
+	clock clock.Clock
+
+	text   *widget.Label
+	action *widget.Button
+	box    *fyne.Container
+	layer  *fyne.Container // what the window stacks over its content
+
+	onAction func()
+	timer    clock.Timer
+}
+
+func newToast(c clock.Clock) *toast {
+	t := &toast{clock: c}
+	t.text = widget.NewLabel("")
+	t.text.Wrapping = fyne.TextWrapWord
+	t.action = widget.NewButton("", t.onTapAction)
+	t.action.Importance = widget.HighImportance
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	bg.StrokeWidth = 1
+	t.box = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, nil, t.action, t.text)))
+	t.layer = container.NewVBox(layout.NewSpacer(), container.NewPadded(t.box))
+	t.layer.Hide()
+	return t
+}
+
+// show displays msg for d; with a non-empty action label, a button that
+// calls onAction (at most once) stays beside it for that time.
+func (t *toast) show(msg string, d time.Duration, action string, onAction func()) {
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.text.SetText(msg)
+	t.onAction = onAction
+	if action != "" {
+		t.action.SetText(action)
+		t.action.Show()
+	} else {
+		t.action.Hide()
+	}
+	t.layer.Show()
+	t.layer.Refresh()
+	var tm clock.Timer
+	tm = t.clock.AfterFunc(d, func() {
+		fyne.Do(func() {
+			if t.timer == tm {
+				t.hide()
+			}
+		})
+	})
+	t.timer = tm
+}
+
+// message returns the text on show, or "" when hidden.
+func (t *toast) message() string {
+	if !t.layer.Visible() {
+		return ""
+	}
+	return t.text.Text
+}
+
+func (t *toast) hide() {
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+	t.onAction = nil
+	t.layer.Hide()
+}
+
+func (t *toast) onTapAction() {
+	f := t.onAction
+	t.hide()
+	if f != nil {
+		f()
+	}
+}

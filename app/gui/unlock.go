@@ -1,0 +1,151 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/assets"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// unlockScreen asks for the passphrase (or the recovery code). The keyboard
+// focus starts in the passphrase field, so typing it and pressing Enter
+// unlocks.
+type unlockScreen struct {
+	ui *UI
+
+	pass     *keyEntry
+	button   *widget.Button
+	recovery *widget.Button
+	status   *widget.Label
+	where    *widget.Label
+	content  fyne.CanvasObject
+
+	useRecovery bool
+	busy        bool
+}
+
+func newUnlockScreen(ui *UI) *unlockScreen {
+	s := &unlockScreen{ui: ui}
+	s.pass = newKeyEntry()
+	s.pass.Password = true
+	s.pass.SetPlaceHolder("Passphrase")
+	s.pass.OnSubmitted = func(string) { s.onUnlock() }
+	s.button = widget.NewButton("Unlock", s.onUnlock)
+	s.button.Importance = widget.HighImportance
+	s.recovery = widget.NewButton("Use the recovery code instead", s.onToggleRecovery)
+	s.recovery.Importance = widget.LowImportance
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.status.Importance = widget.DangerImportance
+	s.where = widget.NewLabel("")
+	s.where.SizeName = "captionText"
+	s.where.Wrapping = fyne.TextWrapWord
+	s.where.Alignment = fyne.TextAlignCenter
+	logo := canvas.NewImageFromResource(fyne.NewStaticResource("tessera.png", assets.IconPNG))
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSquareSize(96))
+	title := widget.NewLabel("Tessera is locked")
+	title.Alignment = fyne.TextAlignCenter
+	title.TextStyle.Bold = true
+	form := container.NewVBox(logo, title, s.pass, s.button, s.status, s.recovery, s.where)
+	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(340, form.MinSize().Height+80), form))
+	return s
+}
+
+// reset empties the field for the next unlock.
+func (s *unlockScreen) reset() {
+	s.pass.SetText("")
+	s.status.SetText("")
+	s.status.Hide()
+	s.busy = false
+	s.pass.Enable()
+	s.button.Enable()
+	s.where.SetText("Vault: " + s.ui.dir)
+}
+
+func (s *unlockScreen) onToggleRecovery() {
+	s.useRecovery = !s.useRecovery
+	s.pass.SetText("")
+	if s.useRecovery {
+		s.pass.Password = false
+		s.pass.SetPlaceHolder("Recovery code (AGE-SECRET-KEY-1...)")
+		s.recovery.SetText("Use the passphrase instead")
+	} else {
+		s.pass.Password = true
+		s.pass.SetPlaceHolder("Passphrase")
+		s.recovery.SetText("Use the recovery code instead")
+	}
+	s.pass.Refresh()
+	s.ui.win.Canvas().Focus(s.pass)
+}
+
+// onUnlock derives the key away from the UI and then shows the list.
+func (s *unlockScreen) onUnlock() {
+	if s.busy || s.ui.vault == nil {
+		return
+	}
+	secret := s.pass.Text
+	if strings.TrimSpace(secret) == "" {
+		s.fail(errors.New("type the passphrase first"))
+		return
+	}
+	s.busy = true
+	s.pass.Disable()
+	s.button.Disable()
+	s.status.Importance = widget.MediumImportance
+	s.status.SetText("Unlocking…")
+	s.status.Show()
+	v, recovery := s.ui.vault, s.useRecovery
+	s.ui.cfg.Go(func() {
+		var err error
+		if recovery {
+			err = v.UnlockRecoveryCode(secret)
+		} else {
+			err = v.UnlockPassphrase(secret)
+		}
+		fyne.Do(func() { s.done(err) })
+	})
+}
+
+func (s *unlockScreen) done(err error) {
+	s.busy = false
+	s.pass.Enable()
+	s.button.Enable()
+	if err != nil {
+		s.fail(err)
+		s.pass.SetText("")
+		s.ui.win.Canvas().Focus(s.pass)
+		return
+	}
+	s.status.Hide()
+	s.pass.SetText("")
+	s.ui.onUnlocked()
+}
+
+// fail shows why the vault did not open and what to do.
+func (s *unlockScreen) fail(err error) {
+	msg := err.Error()
+	var verr *vault.VersionError
+	switch {
+	case errors.Is(err, vault.ErrWrongKey):
+		if s.useRecovery {
+			msg = "That recovery code does not open this vault. Check it, or use the passphrase."
+		} else {
+			msg = "Wrong passphrase. Check Caps Lock and try again, or use the recovery code."
+		}
+	case errors.As(err, &verr):
+		msg = fmt.Sprintf("%v", err)
+	case errors.Is(err, vault.ErrDamaged):
+		msg = fmt.Sprintf("%v\nYour backups are in %s/backups.", err, s.ui.dir)
+	}
+	s.status.Importance = widget.DangerImportance
+	s.status.SetText(msg)
+	s.status.Show()
+}
