@@ -619,3 +619,19 @@ func TestRestoreSeenByHolder(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultDir(t *testing.T) {
+	env := map[string]string{"HOME": "/home/a", "XDG_DATA_HOME": "/data"}
+	get := func(k string) string { return env[k] }
+	if d, _ := vault.DefaultDir(get); d != "/data/tessera" {
+		t.Errorf("with XDG_DATA_HOME: %s", d)
+	}
+	delete(env, "XDG_DATA_HOME")
+	if d, _ := vault.DefaultDir(get); d != "/home/a/.local/share/tessera" {
+		t.Errorf("without XDG_DATA_HOME: %s", d)
+	}
+	env["TESSERA_VAULT"] = "/v"
+	if d, _ := vault.DefaultDir(get); d != "/v" {
+		t.Errorf("with TESSERA_VAULT: %s", d)
+	}
+}

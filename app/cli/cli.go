@@ -81,6 +81,15 @@ type verb struct {
 var verbs = map[string]verb{
 	"version": {"print the version", runVersion},
 	"code":    {"print the current code of a credential", runCode},
+	"init":    {"create a vault", runInit},
+	"add":     {"add OTP credentials or an API token to the vault", runAdd},
+	"list":    {"list the vault's entries", runList},
+	"rm":      {"remove an entry from the vault", runRm},
+	"rename":  {"change an entry's issuer or account", runRename},
+	"passwd":  {"change the vault's passphrase", runPasswd},
+	"slots":   {"list the ways to unlock the vault", runSlots},
+	"backups": {"list the vault's backups", runBackups},
+	"restore": {"bring back a backup of the vault", runRestore},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

@@ -11,7 +11,8 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"tessera": func() { os.Exit(cli.Run(cli.OSEnv(), os.Args[1:])) },
+		"tessera":      func() { os.Exit(cli.Run(cli.OSEnv(), os.Args[1:])) },
+		"tessera-exit": tesseraExit,
 	})
 }
 
@@ -19,7 +20,8 @@ func TestMain(m *testing.M) {
 // the command line, with the exit code and output of every verb checked.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:  "testdata/script",
+		Cmds: scriptCmds,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("LANG", "en_US.UTF-8")
 			return nil

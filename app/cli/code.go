@@ -7,11 +7,14 @@ import (
 	"time"
 
 	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
 )
 
 func runCode(env Env, args []string) error {
-	fs := newFlags(env, "code", "[--uri URI] [--at TIME]")
+	fs := newFlags(env, "code", "QUERY [--at TIME] [--vault DIR] | --uri URI [--at TIME]\n"+
+		"Prints the code of the one entry whose issuer or account contains QUERY (or whose ID it is), or a token's value.")
 	uri := fs.String("uri", "", "an otpauth:// URI to compute the code of, without a vault")
+	vf := addVaultFlags(fs)
 	at := fs.String("at", "", "the instant, as RFC 3339 or Unix seconds (default now)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -24,7 +27,14 @@ func runCode(env Env, args []string) error {
 		}
 	}
 	if *uri == "" {
-		return usageErr("give --uri URI")
+		if len(pos) == 0 {
+			return usageErr("give --uri URI, or a QUERY to look up in the vault")
+		}
+		query, err := onlyArg(pos, "QUERY")
+		if err != nil {
+			return err
+		}
+		return codeFromVault(env, vf, query, t)
 	}
 	if len(pos) > 0 {
 		return usageErr("--uri takes no other arguments, got %q", pos[0])
@@ -39,6 +49,42 @@ func runCode(env Env, args []string) error {
 	code, err := cred.Code(t)
 	if err != nil {
 		return exit(ExitUsage, err)
+	}
+	fmt.Fprintln(env.Stdout, code)
+	return nil
+}
+
+// codeFromVault prints the code or token value of the one entry matching
+// query. A HOTP code is printed only once its advanced counter is saved, so
+// that no code is shown twice.
+func codeFromVault(env Env, vf *vaultFlags, query string, t time.Time) error {
+	v, err := vf.unlock(env, "code", false)
+	if err != nil {
+		return err
+	}
+	defer v.Lock()
+	e, err := findOne(env, v, query)
+	if err != nil {
+		return err
+	}
+	var code string
+	switch {
+	case e.Kind == vault.KindToken:
+		if !e.Token.Expires.IsZero() && !t.Before(e.Token.Expires) {
+			fmt.Fprintf(env.Stderr, "tessera code: warning: %s expired at %s\n", e.Label(), formatTime(e.Token.Expires))
+		}
+		code = string(e.Token.Value)
+	case e.OTP.Kind == otp.HOTP:
+		if code, err = v.AdvanceHOTP(e.ID); err != nil {
+			return vaultErr(err)
+		}
+		if err := v.Save(); err != nil {
+			return vaultErr(fmt.Errorf("the counter could not be saved, so no code is shown: %w", err))
+		}
+	default:
+		if code, err = e.OTP.Code(t); err != nil {
+			return exit(ExitDamaged, err)
+		}
 	}
 	fmt.Fprintln(env.Stdout, code)
 	return nil

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/tessera-auth/tessera/vault"
+)
+
+func runInit(env Env, args []string) error {
+	fs := newFlags(env, "init", "[--vault DIR] [--passphrase-file FILE]")
+	vf := addVaultFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	dir, err := vf.path(env)
+	if err != nil {
+		return err
+	}
+	if _, err := vault.Open(dir, &vaultOpts); !isNoVault(err) {
+		if err == nil {
+			return usageErr("%s already holds a vault", dir)
+		}
+		return vaultErr(err)
+	}
+	file := vf.passFile
+	if file == "" {
+		file = env.Getenv("TESSERA_PASSPHRASE_FILE")
+	}
+	pass, err := newPassphrase(env, file)
+	if err != nil {
+		return err
+	}
+	v, code, err := vault.Create(dir, pass, &vaultOpts)
+	if err != nil {
+		return vaultErr(err)
+	}
+	defer v.Lock()
+	fmt.Fprintf(env.Stdout, `Created a vault in %s.
+
+Recovery code (shown only now):
+
+    %s
+
+It opens the vault without the passphrase: with "tessera --recovery" or with
+the stock age tool (README, "Recovery without Tessera"). Write it down or
+print it, and keep it away from this computer: anyone who has it and the
+vault files can read every secret in the vault.
+`, dir, code)
+	return nil
+}
+
+// isNoVault reports whether err says that a folder holds no vault.
+func isNoVault(err error) bool {
+	return err != nil && errors.Is(err, fs.ErrNotExist) && !errors.Is(err, vault.ErrDamaged)
+}

@@ -1,0 +1,31 @@
+package cli
+
+import "fmt"
+
+func runPasswd(env Env, args []string) error {
+	fs := newFlags(env, "passwd", "[--recovery] [--new-passphrase-file FILE] [--vault DIR]\n"+
+		"Unlocks with the current passphrase (or, with --recovery, the recovery code) and sets a new passphrase.")
+	vf := addVaultFlags(fs)
+	newFile := fs.String("new-passphrase-file", "", "read the new passphrase from the first line of `FILE` (default: ask twice)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	v, err := vf.unlock(env, "passwd", false)
+	if err != nil {
+		return err
+	}
+	defer v.Lock()
+	pass, err := newPassphrase(env, *newFile)
+	if err != nil {
+		return err
+	}
+	if err := v.SetPassphrase(pass); err != nil {
+		return vaultErr(fmt.Errorf("the passphrase was not changed: %w", err))
+	}
+	fmt.Fprintln(env.Stdout, "passphrase changed; the recovery code still works")
+	return nil
+}

@@ -1,0 +1,36 @@
+package cli
+
+import "fmt"
+
+func runRm(env Env, args []string) error {
+	fs := newFlags(env, "rm", "QUERY [--vault DIR]")
+	vf := addVaultFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	query, err := onlyArg(pos, "QUERY (part of the issuer or account, or an ID)")
+	if err != nil {
+		return err
+	}
+	v, err := vf.unlock(env, "rm", false)
+	if err != nil {
+		return err
+	}
+	defer v.Lock()
+	e, err := findOne(env, v, query)
+	if err != nil {
+		return err
+	}
+	if err := v.Delete(e.ID); err != nil {
+		return vaultErr(err)
+	}
+	if err := v.Save(); err != nil {
+		return vaultErr(fmt.Errorf("nothing was removed: %w", err))
+	}
+	fmt.Fprintf(env.Stdout, "removed %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
+	if bs, err := v.Backups(); err == nil && len(bs) > 0 {
+		fmt.Fprintf(env.Stdout, "backup %s still holds it: tessera restore %s brings it back\n", bs[0].ID, bs[0].ID)
+	}
+	return nil
+}

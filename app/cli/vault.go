@@ -1,0 +1,275 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// vaultOpts are the vault options of the command line. Tests lower the
+// scrypt work factor and the lock wait through export_test.go.
+var vaultOpts = vault.Options{}
+
+// openTerminal opens the terminal to ask for a passphrase on, even when
+// standard input is a pipe. Tests replace it.
+var openTerminal = func() (*os.File, error) {
+	if runtime.GOOS == "windows" {
+		return os.OpenFile("CONIN$", os.O_RDWR, 0)
+	}
+	return os.OpenFile("/dev/tty", os.O_RDWR, 0)
+}
+
+// vaultFlags are the flags every vault verb takes.
+type vaultFlags struct {
+	dir          string
+	passFile     string
+	recovery     bool
+	recoveryFile string
+}
+
+// addVaultFlags registers --vault, --passphrase-file, --recovery and
+// --recovery-code-file on fs.
+func addVaultFlags(fs *flag.FlagSet) *vaultFlags {
+	f := new(vaultFlags)
+	fs.StringVar(&f.dir, "vault", "", "the vault folder (default $TESSERA_VAULT, else the per-user data folder)")
+	fs.StringVar(&f.passFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (default $TESSERA_PASSPHRASE_FILE, else ask)")
+	fs.BoolVar(&f.recovery, "recovery", false, "unlock with the recovery code instead of the passphrase (asked for)")
+	fs.StringVar(&f.recoveryFile, "recovery-code-file", "", "unlock with the recovery code in `FILE` (its AGE-SECRET-KEY-1... line)")
+	return f
+}
+
+// path returns the vault folder the flags and environment name.
+func (f *vaultFlags) path(env Env) (string, error) {
+	if f.dir != "" {
+		return f.dir, nil
+	}
+	d, err := vault.DefaultDir(env.Getenv)
+	if err != nil {
+		return "", usageErr("%v", err)
+	}
+	return d, nil
+}
+
+// open opens the vault without unlocking it.
+func (f *vaultFlags) open(env Env) (*vault.Vault, error) {
+	dir, err := f.path(env)
+	if err != nil {
+		return nil, err
+	}
+	v, err := vault.Open(dir, &vaultOpts)
+	if err != nil {
+		return nil, vaultErr(err)
+	}
+	return v, nil
+}
+
+// unlock opens and unlocks the vault with the passphrase or recovery code.
+// With allowDamaged, a vault whose body is damaged is returned unlocked
+// (for restore) after its message is printed.
+func (f *vaultFlags) unlock(env Env, verb string, allowDamaged bool) (*vault.Vault, error) {
+	v, err := f.open(env)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.recoveryFile != "":
+		code, rerr := readRecoveryFile(f.recoveryFile)
+		if rerr != nil {
+			return nil, rerr
+		}
+		err = v.UnlockRecoveryCode(code)
+	case f.recovery:
+		code, rerr := askSecret(env, "Recovery code: ")
+		if rerr != nil {
+			return nil, rerr
+		}
+		err = v.UnlockRecoveryCode(code)
+	default:
+		pass, rerr := f.passphrase(env, "Passphrase: ")
+		if rerr != nil {
+			return nil, rerr
+		}
+		err = v.UnlockPassphrase(pass)
+	}
+	if err != nil {
+		if allowDamaged && errors.Is(err, vault.ErrDamaged) && !v.Locked() {
+			fmt.Fprintf(env.Stderr, "tessera %s: %v\n", verb, err)
+			return v, nil
+		}
+		return nil, vaultErr(err)
+	}
+	return v, nil
+}
+
+// passphrase reads the passphrase from --passphrase-file,
+// $TESSERA_PASSPHRASE_FILE or the terminal.
+func (f *vaultFlags) passphrase(env Env, prompt string) (string, error) {
+	file := f.passFile
+	if file == "" {
+		file = env.Getenv("TESSERA_PASSPHRASE_FILE")
+	}
+	if file != "" {
+		return readSecretFile(file)
+	}
+	return askSecret(env, prompt)
+}
+
+// readSecretFile returns the first line of file.
+func readSecretFile(file string) (string, error) {
+	fh, err := os.Open(file)
+	if err != nil {
+		return "", usageErr("reading passphrase file: %v", err)
+	}
+	defer fh.Close()
+	line, err := bufio.NewReader(io.LimitReader(fh, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", usageErr("reading passphrase file: %v", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", usageErr("passphrase file %s: the first line is empty", file)
+	}
+	return line, nil
+}
+
+// readRecoveryFile returns the recovery code in file: its first line that
+// holds one, so that the saved output of tessera init serves.
+func readRecoveryFile(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", usageErr("reading recovery code file: %v", err)
+	}
+	defer clear(b)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(strings.ToUpper(line), "AGE-SECRET-KEY-1") {
+			return strings.TrimSpace(line), nil
+		}
+	}
+	return "", usageErr("recovery code file %s holds no AGE-SECRET-KEY-1... line", file)
+}
+
+// askSecret prompts on the terminal and reads a line without echo.
+func askSecret(env Env, prompt string) (string, error) {
+	tty, err := openTerminal()
+	if err != nil {
+		return "", usageErr("no terminal to ask for the passphrase on; give --passphrase-file FILE or set TESSERA_PASSPHRASE_FILE")
+	}
+	defer tty.Close()
+	fmt.Fprint(env.Stderr, prompt)
+	b, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(env.Stderr)
+	if err != nil {
+		return "", usageErr("reading from the terminal: %v", err)
+	}
+	s := string(b)
+	clear(b)
+	if s == "" {
+		return "", usageErr("nothing entered")
+	}
+	return s, nil
+}
+
+// newPassphrase reads a new passphrase: from file if given, else twice from
+// the terminal.
+func newPassphrase(env Env, file string) (string, error) {
+	if file != "" {
+		return readSecretFile(file)
+	}
+	p1, err := askSecret(env, "New passphrase: ")
+	if err != nil {
+		return "", err
+	}
+	p2, err := askSecret(env, "Repeat the passphrase: ")
+	if err != nil {
+		return "", err
+	}
+	if p1 != p2 {
+		return "", usageErr("the two passphrases differ; nothing was changed")
+	}
+	if n := len([]rune(p1)); n < 12 {
+		fmt.Fprintf(env.Stderr, "tessera: warning: a %d-character passphrase is weak against guessing if the vault files are stolen; several random words are better\n", n)
+	}
+	return p1, nil
+}
+
+// vaultErr gives a vault error its exit code.
+func vaultErr(err error) error {
+	var ve *vault.VersionError
+	var de *vault.DuplicateError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, vault.ErrWrongKey):
+		return exit(ExitAuth, err)
+	case errors.Is(err, vault.ErrDamaged):
+		return exit(ExitDamaged, err)
+	case errors.Is(err, vault.ErrBusy):
+		return exit(ExitBusy, err)
+	case errors.As(err, &ve), errors.As(err, &de):
+		return exit(ExitUsage, err)
+	case errors.Is(err, fs.ErrNotExist):
+		return exit(ExitNotFound, fmt.Errorf("%w; create one with tessera init, or give --vault DIR", err))
+	case errors.Is(err, vault.ErrNotFound):
+		return exit(ExitNotFound, err)
+	}
+	return exit(ExitUsage, err)
+}
+
+// findOne returns the one entry matching query: exit 1 when none does, exit
+// 2 listing them when several do.
+func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
+	if query == "" {
+		return vault.Entry{}, usageErr("the query is empty")
+	}
+	found := v.Find(query)
+	switch len(found) {
+	case 0:
+		return vault.Entry{}, exit(ExitNotFound, fmt.Errorf("no entry matches %q", query))
+	case 1:
+		return found[0], nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d entries match %q; give more of the name, or the ID:", len(found), query)
+	for _, e := range found {
+		fmt.Fprintf(&b, "\n  %s  %s (%s)", e.ID, e.Label(), e.KindName())
+	}
+	return vault.Entry{}, exit(ExitUsage, errors.New(b.String()))
+}
+
+// onlyArg returns the single positional argument a verb takes.
+func onlyArg(pos []string, name string) (string, error) {
+	switch len(pos) {
+	case 0:
+		return "", usageErr("give %s", name)
+	case 1:
+		return pos[0], nil
+	}
+	return "", usageErr("give one %s, got %d arguments (quote a name with spaces)", name, len(pos))
+}
+
+// noArgs refuses positional arguments.
+func noArgs(pos []string) error {
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
+// formatTime prints a time for people, in the local zone.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
