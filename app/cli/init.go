@@ -47,8 +47,8 @@ Recovery code (shown only now):
 
     %s
 
-It opens the vault without the passphrase: with "tessera --recovery" or with
-the stock age tool (README, "Recovery without Tessera"). Write it down or
+It opens the vault without the passphrase: give --recovery to any tessera
+command, or use the stock age tool (README, "Recovery without Tessera"). Write it down or
 print it, and keep it away from this computer: anyone who has it and the
 vault files can read every secret in the vault.
 `, dir, code)
