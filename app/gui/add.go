@@ -54,6 +54,7 @@ type addScreen struct {
 	content   fyne.CanvasObject
 
 	items map[string]*widget.FormItem
+	order []string // item keys in form order
 }
 
 func newAddScreen(ui *UI) *addScreen {
@@ -90,6 +91,7 @@ func newAddScreen(ui *UI) *addScreen {
 		it := widget.NewFormItem(label, w)
 		it.HintText = hint
 		s.items[key] = it
+		s.order = append(s.order, key)
 		return it
 	}
 	s.form = &widget.Form{
@@ -144,14 +146,15 @@ func (s *addScreen) onKind() {
 		"period": !token && s.kind.Selected != kindHOTP, "counter": s.kind.Selected == kindHOTP,
 		"url": token, "expires": token,
 	}
-	for key, on := range show {
-		it := s.items[key]
-		if on {
-			it.Widget.Show()
-		} else {
-			it.Widget.Hide()
+	// The form shows only the fields of the kind; hidden fields keep
+	// their values.
+	var items []*widget.FormItem
+	for _, key := range s.order {
+		if on, listed := show[key]; on || !listed {
+			items = append(items, s.items[key])
 		}
 	}
+	s.form.Items = items
 	if token {
 		s.items["issuer"].Text = "Name"
 		s.items["secret"].Text = "Token"

@@ -7,9 +7,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -90,26 +91,36 @@ func (s *checklistScreen) onAdd() {
 
 // takeTexts turns the texts of QR codes (or pasted lines) into entries: one
 // credential is added at once, several (a migration export) go through the
-// checklist. Texts that hold no credential are reported.
+// checklist, a token-looking text is stored under a name the person gives.
+// Texts that hold no credential are reported.
 func (u *UI) takeTexts(texts []string, source string) {
 	var found []vault.Entry
-	var problems []string
+	var problems, tokens []string
+	migration := false
 	for _, t := range texts {
-		creds, err := credentials(t)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		for _, c := range creds {
-			found = append(found, vault.Entry{Kind: vault.KindOTP, Issuer: c.Issuer, Account: c.Account, OTP: c})
+		c := qr.Classify(t)
+		switch {
+		case c.Err != nil:
+			problems = append(problems, c.Err.Error())
+		case c.Kind == qr.Token:
+			tokens = append(tokens, t)
+		case c.Kind == qr.OTP || c.Kind == qr.Migration:
+			migration = migration || c.Kind == qr.Migration
+			for _, cr := range c.Credentials {
+				found = append(found, vault.Entry{Kind: vault.KindOTP, Issuer: cr.Issuer, Account: cr.Account, OTP: cr})
+			}
+		default:
+			problems = append(problems, c.Describe())
 		}
 	}
 	switch {
+	case len(found) == 0 && len(tokens) > 0:
+		u.askTokenName(tokens[0], source)
 	case len(found) == 0 && len(texts) == 0:
 		u.report("No QR code found in "+source+". Make sure the whole code is visible and not too small.", true)
 	case len(found) == 0:
 		u.report(strings.Join(problems, "\n"), true)
-	case len(found) == 1 && len(texts) == 1 && !strings.HasPrefix(texts[0], "otpauth-migration:"):
+	case len(found) == 1 && !migration:
 		u.addEntries(found)
 	default:
 		u.checklist = newChecklistScreen(u, found, source)
@@ -117,28 +128,27 @@ func (u *UI) takeTexts(texts []string, source string) {
 	}
 }
 
-// credentials reads the credentials in one QR code text.
-func credentials(text string) ([]otp.Credential, error) {
-	lower := strings.ToLower(text)
-	switch {
-	case strings.HasPrefix(lower, "otpauth-migration:"):
-		b, err := otp.ParseMigration(text)
-		if err != nil {
-			return nil, err
+// askTokenName asks what to call an API token found in a QR code or on the
+// clipboard, then stores it.
+func (u *UI) askTokenName(token, source string) {
+	name := widget.NewEntry()
+	name.SetPlaceHolder("e.g. GitHub deploy token")
+	name.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("give the token a name")
 		}
-		return b.Credentials, nil
-	case strings.HasPrefix(lower, "otpauth:"):
-		c, _, err := otp.ParseURI(text)
-		if err != nil {
-			return nil, err
-		}
-		return []otp.Credential{c}, nil
+		return nil
 	}
-	short := []rune(text)
-	if len(short) > 40 {
-		short = short[:40]
-	}
-	return nil, errors.New("this QR code holds no credential: " + string(short))
+	d := dialog.NewForm("Store an API token?", "Store", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Name", name)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			u.addEntries([]vault.Entry{{Kind: vault.KindToken, Issuer: strings.TrimSpace(name.Text), Token: vault.Token{Value: []byte(token)}}})
+		}, u.win)
+	u.report("What "+source+" holds looks like an API token, not an OTP secret.", false)
+	d.Show()
+	u.win.Canvas().Focus(name)
 }
 
 // addEntries adds entries to the vault at the end of the manual order, saves,

@@ -182,6 +182,3 @@ func (s *editScreen) onShowQR() {
 	d.SetDismissText("Cancel")
 	d.Show()
 }
-
-// showQR is replaced once otp/qr can draw codes.
-func (u *UI) showQR(id string) {}

@@ -70,6 +70,7 @@ type UI struct {
 	checklist *checklistScreen
 	settings  *settingsScreen
 	tray      *trayMenu
+	qrDialog  dialog.Dialog // the QR code on show, closed on lock
 	hidden    bool
 	ticking   bool
 	tickGen   int
@@ -191,6 +192,9 @@ func (u *UI) lock() {
 		return
 	}
 	u.clip.Clear()
+	if u.qrDialog != nil {
+		u.qrDialog.Hide()
+	}
 	u.stopTicking()
 	if u.idle != nil {
 		u.idle.Stop()

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"image"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tessera-auth/tessera/app/clock/clocktest"
 	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -178,4 +180,29 @@ func totpAt(t testing.TB, secret string, at time.Time, opts ...string) string {
 		}
 	}
 	return oathtool(t, append(args, secret)...)
+}
+
+// newVaultHandle opens and unlocks a second handle on the vault in dir, as
+// another process would.
+func newVaultHandle(t testing.TB, dir string) *vault.Vault {
+	t.Helper()
+	v, err := vault.Open(dir, &vault.Options{WorkFactor: testWorkFactor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.UnlockPassphrase(testPass); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Lock)
+	return v
+}
+
+// encodeQR draws text as a QR code with the project's encoder.
+func encodeQR(t testing.TB, text string) image.Image {
+	t.Helper()
+	m, err := qr.Encode(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

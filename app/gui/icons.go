@@ -29,7 +29,14 @@ const iconPackFolder = "iconpacks"
 type icons struct {
 	app   fyne.App
 	packs []*iconpack.Pack
-	cache map[string]fyne.Resource // key -> icon, nil for "none found"
+	cache map[string]fyne.Resource // key -> pack image, nil for "none found"
+}
+
+// look is how an entry's icon is drawn: an image, a bundled tile with a
+// glyph, or (zero value) the monogram.
+type look struct {
+	image fyne.Resource
+	tile  *issuers.Icon
 }
 
 func newIcons(a fyne.App) *icons {
@@ -129,31 +136,29 @@ func (ic *icons) importPack(data []byte) (*iconpack.Pack, error) {
 	return p, nil
 }
 
-// forEntry returns the icon to show for e, or nil for the monogram.
-func (ic *icons) forEntry(e *vault.Entry) fyne.Resource {
+// forEntry returns how to draw e's icon.
+func (ic *icons) forEntry(e *vault.Entry) look {
 	switch {
 	case e.Icon == iconRefNone:
-		return nil
+		return look{}
 	case strings.HasPrefix(e.Icon, iconRefBuiltin):
-		return ic.builtin(strings.TrimPrefix(e.Icon, iconRefBuiltin))
+		return builtin(strings.TrimPrefix(e.Icon, iconRefBuiltin))
 	}
-	if res := ic.builtin(e.Issuer); res != nil {
-		return res
+	if l := builtin(e.Issuer); l.tile != nil {
+		return l
 	}
-	return ic.fromPacks(e.Issuer)
+	return look{image: ic.fromPacks(e.Issuer)}
 }
 
-func (ic *icons) builtin(issuer string) fyne.Resource {
-	key := "builtin:" + strings.ToLower(issuer)
-	if res, ok := ic.cache[key]; ok {
-		return res
+func builtin(issuer string) look {
+	icon, ok := issuers.Lookup(issuer)
+	if !ok {
+		return look{}
 	}
-	var res fyne.Resource
-	if name, svg, ok := issuers.Lookup(issuer); ok {
-		res = fyne.NewStaticResource(name+".svg", svg)
+	if icon.SVG != nil {
+		return look{image: fyne.NewStaticResource(icon.Name+".svg", icon.SVG), tile: &icon}
 	}
-	ic.cache[key] = res
-	return res
+	return look{tile: &icon}
 }
 
 func (ic *icons) fromPacks(issuer string) fyne.Resource {

@@ -26,6 +26,7 @@ type iconView struct {
 
 	id     string
 	disc   *canvas.Circle
+	tile   *canvas.Rectangle
 	letter *canvas.Text
 	image  *canvas.Image
 	dragDY float32
@@ -34,6 +35,9 @@ type iconView struct {
 func newIconView(s *listScreen) *iconView {
 	v := &iconView{s: s}
 	v.disc = canvas.NewCircle(color.Gray{Y: 0x80})
+	v.tile = canvas.NewRectangle(color.Gray{Y: 0x80})
+	v.tile.CornerRadius = iconSize / 5
+	v.tile.Hide()
 	v.letter = canvas.NewText("", color.White)
 	v.letter.TextStyle.Bold = true
 	v.letter.Alignment = fyne.TextAlignCenter
@@ -46,7 +50,7 @@ func newIconView(s *listScreen) *iconView {
 // CreateRenderer implements fyne.Widget.
 func (v *iconView) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewGridWrap(fyne.NewSquareSize(iconSize),
-		container.NewStack(v.disc, container.NewCenter(v.letter), v.image)))
+		container.NewStack(v.disc, v.tile, container.NewCenter(v.letter), v.image)))
 }
 
 // MinSize implements fyne.CanvasObject.
@@ -54,22 +58,37 @@ func (v *iconView) MinSize() fyne.Size { return fyne.NewSquareSize(iconSize) }
 
 func (v *iconView) bind(e *vault.Entry) {
 	v.id = e.ID
-	if res := v.s.ui.icons.forEntry(e); res != nil {
-		v.image.Resource = res
+	l := v.s.ui.icons.forEntry(e)
+	v.image.Hide()
+	v.disc.Hide()
+	v.tile.Hide()
+	v.letter.Hide()
+	switch {
+	case l.image != nil:
+		v.image.Resource = l.image
 		v.image.Show()
-		v.disc.Hide()
-		v.letter.Hide()
 		v.image.Refresh()
 		return
+	case l.tile != nil:
+		v.tile.FillColor = l.tile.Background
+		if l.tile.Background == (color.NRGBA{0xff, 0xff, 0xff, 0xff}) {
+			v.tile.StrokeColor, v.tile.StrokeWidth = color.Gray{Y: 0xc0}, 1
+		} else {
+			v.tile.StrokeWidth = 0
+		}
+		v.tile.Show()
+		v.letter.Text = l.tile.Glyph
+		v.letter.Color = l.tile.Foreground
+		v.letter.TextSize = theme.TextSize() * [4]float32{1.2, 1.2, 1.0, 0.8}[min(len(l.tile.Glyph), 3)]
+	default:
+		v.disc.FillColor = monogramColour(e.Issuer + e.Account)
+		v.disc.Show()
+		v.letter.Text = monogram(e)
+		v.letter.Color = color.White
+		v.letter.TextSize = theme.TextSize() * 1.2
 	}
-	v.image.Hide()
-	v.disc.Show()
 	v.letter.Show()
-	v.disc.FillColor = monogramColour(e.Issuer + e.Account)
-	v.letter.Text = monogram(e)
-	v.letter.TextSize = theme.TextSize() * 1.2
-	v.disc.Refresh()
-	v.letter.Refresh()
+	v.Refresh()
 }
 
 // Dragged implements fyne.Draggable.

@@ -37,10 +37,10 @@ const (
 
 // Sort orders of the main list.
 const (
-	sortManual   = "manual"
-	sortName     = "name"
-	sortLastUsed = "last used"
-	sortMostUsed = "most used"
+	sortManual   = "Manual order"
+	sortName     = "By name"
+	sortLastUsed = "Last used first"
+	sortMostUsed = "Most used first"
 )
 
 // settings reads and writes the person's choices.

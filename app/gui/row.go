@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -35,9 +36,10 @@ type row struct {
 	copyBtn *widget.Button // token: copy the value
 	edit    *widget.Button
 
+	codeBox *fyne.Container
 	step    uint64 // the TOTP step whose code is on show
 	warning bool   // the code is shown in the warning colour
-	box     fyne.CanvasObject
+	box     *fyne.Container
 }
 
 func (s *listScreen) createRow() fyne.CanvasObject {
@@ -60,8 +62,9 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.copyBtn = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { s.ui.copyEntry(r.id) })
 	r.edit = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.ui.showEdit(r.id) })
 	r.edit.Importance = widget.LowImportance
-	names := container.NewVBox(r.issuer, container.NewHBox(r.account, r.badge))
-	right := container.NewHBox(container.NewCenter(r.code), r.next, r.reveal, r.copyBtn, r.edit)
+	names := container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
+	r.codeBox = container.NewCenter(r.code)
+	right := container.NewHBox(r.codeBox, r.next, r.reveal, r.copyBtn, r.edit)
 	r.box = container.NewBorder(nil, nil, container.NewCenter(r.icon), right, names)
 	s.rows[r.box] = r
 	return r.box
@@ -136,11 +139,11 @@ func (r *row) updateCode(e *vault.Entry, now time.Time) {
 			text = "••••••••"
 		}
 	case e.OTP.Kind == otp.HOTP:
-		text = r.s.hotpShown[e.ID]
+		text = codeview.Group(r.s.hotpShown[e.ID])
 		if text == "" {
-			text = strings.Repeat("•", e.OTP.EffectiveDigits())
+			// Dots in the code's grouping until "Next code" is pressed.
+			text = strings.ReplaceAll(codeview.Group(strings.Repeat("0", e.OTP.EffectiveDigits())), "0", "•")
 		}
-		text = codeview.Group(text)
 	default:
 		step := e.OTP.Step(now)
 		warn = e.OTP.Remaining(now) < codeview.MinLeft
@@ -163,9 +166,14 @@ func (r *row) updateCode(e *vault.Entry, now time.Time) {
 		return
 	}
 	r.warning = warn
+	relayout := utf8.RuneCountInString(text) != utf8.RuneCountInString(r.code.Text)
 	r.code.Text = text
 	r.code.Color = col
-	r.code.Refresh()
+	if relayout {
+		r.box.Refresh() // the width changed: lay the row out again
+	} else {
+		r.code.Refresh()
+	}
 }
 
 func ellipsis(s string, n int) string {

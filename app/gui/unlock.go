@@ -46,7 +46,7 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	s.status.Importance = widget.DangerImportance
 	s.where = widget.NewLabel("")
 	s.where.SizeName = "captionText"
-	s.where.Wrapping = fyne.TextWrapWord
+	s.where.Truncation = fyne.TextTruncateEllipsis
 	s.where.Alignment = fyne.TextAlignCenter
 	logo := canvas.NewImageFromResource(fyne.NewStaticResource("tessera.png", assets.IconPNG))
 	logo.FillMode = canvas.ImageFillContain
@@ -55,7 +55,7 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	title.Alignment = fyne.TextAlignCenter
 	title.TextStyle.Bold = true
 	form := container.NewVBox(logo, title, s.pass, s.button, s.status, s.recovery, s.where)
-	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(340, form.MinSize().Height+80), form))
+	s.content = container.NewCenter(container.New(fixedWidth(340), form))
 	return s
 }
 
@@ -148,4 +148,24 @@ func (s *unlockScreen) fail(err error) {
 	s.status.Importance = widget.DangerImportance
 	s.status.SetText(msg)
 	s.status.Show()
+}
+
+// fixedWidth lays its objects out on top of each other, w wide and as high
+// as they need at that width (which wrapped labels only know once sized).
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(float32(w), o.Size().Height))
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }

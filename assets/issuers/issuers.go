@@ -1,13 +1,16 @@
 // Package issuers is Tessera's small bundled set of issuer icons: a tile in
-// each well-known service's colour with its initials, drawn for the project
-// as SVG (no third-party artwork, so no licence beyond the project's own).
+// each well-known service's colour with its initials or a simple shape,
+// drawn for the project (no third-party artwork, so no licence beyond the
+// project's own). The app draws the tile and glyph itself, so the glyph
+// uses the app's font; the few icons that are shapes come as SVG.
 //
 // Like the rest of assets it holds plain data and never imports Fyne.
 package issuers
 
 import (
-	"fmt"
+	"image/color"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,7 +25,7 @@ type icon struct {
 
 var icons = []icon{
 	{[]string{"amazon", "amazon web services", "aws"}, "#232f3e", "#ff9900", "a"},
-	{[]string{"apple", "icloud", "apple id"}, "#1d1d1f", "#ffffff", ""},
+	{[]string{"apple", "icloud", "apple id"}, "#1d1d1f", "#ffffff", "A"},
 	{[]string{"atlassian", "jira", "confluence", "bitbucket"}, "#0052cc", "#ffffff", "A"},
 	{[]string{"binance"}, "#181a20", "#f0b90b", "B"},
 	{[]string{"bitwarden"}, "#175ddc", "#ffffff", "B"},
@@ -39,7 +42,7 @@ var icons = []icon{
 	{[]string{"heroku"}, "#430098", "#ffffff", "H"},
 	{[]string{"instagram"}, "#e1306c", "#ffffff", "Ig"},
 	{[]string{"linkedin"}, "#0a66c2", "#ffffff", "in"},
-	{[]string{"microsoft", "outlook", "azure", "office 365", "xbox"}, "#ffffff", "", ""},
+	{[]string{"microsoft", "outlook", "azure", "office 365", "xbox"}, "#ffffff", "#737373", "M"},
 	{[]string{"mozilla", "firefox"}, "#000000", "#ffffff", "M"},
 	{[]string{"nextcloud"}, "#0082c9", "#ffffff", "N"},
 	{[]string{"npm", "npmjs"}, "#cb3837", "#ffffff", "npm"},
@@ -54,6 +57,15 @@ var icons = []icon{
 	{[]string{"x", "twitter"}, "#000000", "#ffffff", "X"},
 }
 
+// Icon is one bundled issuer icon.
+type Icon struct {
+	Name       string      // canonical issuer name, lower case
+	Background color.NRGBA // tile colour
+	Foreground color.NRGBA // glyph colour
+	Glyph      string      // one to three characters drawn on the tile
+	SVG        []byte      // the whole icon as SVG, for icons that are shapes; nil otherwise
+}
+
 // Names returns the canonical names of the bundled icons, sorted.
 func Names() []string {
 	out := make([]string, 0, len(icons))
@@ -64,20 +76,20 @@ func Names() []string {
 	return out
 }
 
-// Lookup returns the canonical name and SVG of the icon for issuer, matched
-// without regard to case, spaces at the ends, or a domain suffix such as
-// ".com". ok is false when no bundled icon fits.
-func Lookup(issuer string) (name string, svg []byte, ok bool) {
+// Lookup returns the icon for issuer, matched without regard to case, spaces
+// at the ends, a leading "www." or a domain suffix such as ".com". ok is
+// false when no bundled icon fits.
+func Lookup(issuer string) (Icon, bool) {
 	key := normalize(issuer)
 	if key == "" {
-		return "", nil, false
+		return Icon{}, false
 	}
 	for _, ic := range icons {
 		if slices.Contains(ic.names, key) {
-			return ic.names[0], ic.svg(), true
+			return Icon{Name: ic.names[0], Background: hex(ic.bg), Foreground: hex(ic.fg), Glyph: ic.glyph, SVG: ic.svg()}, true
 		}
 	}
-	return "", nil, false
+	return Icon{}, false
 }
 
 // normalize lower-cases s, trims it, and drops a leading "www." and a final
@@ -91,8 +103,18 @@ func normalize(s string) string {
 	return s
 }
 
-// svg draws the icon: a rounded tile with the glyph, or the two special
-// shapes (the four Microsoft squares, the Apple bite).
+// hex reads a colour written #rrggbb; an empty string is transparent.
+func hex(s string) color.NRGBA {
+	var c color.NRGBA
+	if len(s) == 7 {
+		v, _ := strconv.ParseUint(s[1:], 16, 32)
+		c = color.NRGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff}
+	}
+	return c
+}
+
+// svg draws the icons that are shapes rather than glyphs: the four
+// Microsoft squares and the bitten apple.
 func (ic icon) svg() []byte {
 	var body string
 	switch ic.names[0] {
@@ -105,20 +127,7 @@ func (ic icon) svg() []byte {
 			`<circle cx="32" cy="37" r="17" fill="#ffffff"/><circle cx="49" cy="30" r="7" fill="#1d1d1f"/>` +
 			`<ellipse cx="36" cy="14" rx="4" ry="8" transform="rotate(35 36 14)" fill="#ffffff"/>`
 	default:
-		size := 34
-		switch len(ic.glyph) {
-		case 2:
-			size = 26
-		case 3:
-			size = 20
-		}
-		stroke := ""
-		if ic.bg == "#ffffff" {
-			stroke = ` stroke="#dadce0" stroke-width="2"`
-		}
-		body = fmt.Sprintf(`<rect x="1" y="1" width="62" height="62" rx="12" fill="%s"%s/>`+
-			`<text x="32" y="%d" font-family="sans-serif" font-weight="bold" font-size="%d" text-anchor="middle" fill="%s">%s</text>`,
-			ic.bg, stroke, 32+size*36/100, size, ic.fg, ic.glyph)
+		return nil
 	}
 	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` + body + `</svg>`)
 }

@@ -1,0 +1,129 @@
+package gui
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+func TestEditEntry(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showEdit(h.ui.list.entry(0).ID)
+	s := h.ui.edit
+	s.issuer.SetText("GitHub Enterprise")
+	s.tags.SetText("work, , code, work")
+	test.Tap(s.favourite)
+	s.onSave()
+	if h.ui.current != h.ui.list.content {
+		t.Fatal("save does not return to the list")
+	}
+	if !slices.Contains(h.saved(), "GitHub Enterprise: alice@example.com") {
+		t.Fatalf("saved vault holds %v", h.saved())
+	}
+	e := *h.ui.list.entry(0)
+	if !slices.Equal(e.Tags, []string{"work", "code"}) || !e.Favourite {
+		t.Fatalf("tags %v favourite %v", e.Tags, e.Favourite)
+	}
+	if !slices.Contains(h.ui.list.group.Options, "code") {
+		t.Fatal("the new tag is not offered as a group")
+	}
+}
+
+func TestDeleteAndUndo(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	id := h.ui.list.entry(0).ID
+	h.ui.showEdit(id)
+	test.Tap(h.ui.edit.del)
+	if slices.Contains(h.saved(), "GitHub: alice@example.com") {
+		t.Fatal("deleted entry still saved")
+	}
+	if h.ui.toast.action.Text != "Undo" || !h.ui.toast.action.Visible() {
+		t.Fatal("no undo offered")
+	}
+	h.clock.Advance(9 * time.Second)
+	test.Tap(h.ui.toast.action)
+	if !slices.Contains(h.saved(), "GitHub: alice@example.com") {
+		t.Fatal("undo did not bring the entry back")
+	}
+	if _, ok := h.ui.vault.Entry(id); !ok {
+		t.Fatal("the restored entry has a new ID")
+	}
+
+	// After 10 s the undo is gone.
+	h.ui.showEdit(id)
+	test.Tap(h.ui.edit.del)
+	h.clock.Advance(10 * time.Second)
+	if h.ui.toast.message() != "" {
+		t.Fatalf("undo toast still shown after 10 s: %q", h.ui.toast.message())
+	}
+	if slices.Contains(h.saved(), "GitHub: alice@example.com") {
+		t.Fatal("entry came back without undo")
+	}
+}
+
+// A save that fails keeps the edit in memory, says what to do, and a retry
+// writes it.
+func TestSaveErrorKeepsEdit(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showEdit(h.ui.list.entry(0).ID)
+	aside := h.dir + ".aside"
+	if err := os.Rename(h.dir, aside); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.edit.issuer.SetText("Renamed")
+	h.ui.edit.onSave()
+	if h.ui.current != h.ui.edit.content {
+		t.Fatal("a failed save left the edit screen")
+	}
+	if !h.ui.unsaved {
+		t.Fatal("the failed change is not marked unsaved")
+	}
+	overlays := h.win.Canvas().Overlays().List()
+	if len(overlays) == 0 {
+		t.Fatal("no error shown")
+	}
+	if !strings.Contains(test.RenderObjectToMarkup(overlays[len(overlays)-1]), "could not be saved") {
+		t.Fatal("the dialog does not say the vault could not be saved")
+	}
+	// Locking now would lose the change: it must not happen.
+	h.ui.lock()
+	if !h.ui.unlocked() {
+		t.Fatal("lock threw away an unsaved change")
+	}
+	if err := os.Rename(aside, h.dir); err != nil {
+		t.Fatal(err)
+	}
+	if !h.ui.save() {
+		t.Fatal("retry failed")
+	}
+	if !slices.Contains(h.saved(), "Renamed: alice@example.com") {
+		t.Fatalf("saved vault holds %v", h.saved())
+	}
+}
+
+// Another process's save (the CLI) shows up at the next tick.
+func TestReloadOnOtherWriter(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	other := newVaultHandle(t, h.dir)
+	e := testEntries(t)[0]
+	e.Issuer, e.Position = "From CLI", 9
+	e.OTP.Secret = secret(t, "ONSWG4TFORZWK3DMMVZXG5DF")
+	if _, err := other.Add(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Save(); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(time.Second + 10*time.Millisecond)
+	if !slices.Contains(h.shownIssuers(), "From CLI") {
+		t.Fatalf("list shows %v after another writer's save", h.shownIssuers())
+	}
+}
