@@ -155,7 +155,14 @@ func (u *UI) show(obj fyne.CanvasObject, focus fyne.Focusable) {
 	}
 }
 
+// Window titles; the locked one tells the taskbar (and tests) the state.
+const (
+	titleLocked   = "Tessera (locked)"
+	titleUnlocked = "Tessera"
+)
+
 func (u *UI) showUnlock() {
+	u.win.SetTitle(titleLocked)
 	u.unlock.reset()
 	u.show(u.unlock.content, u.unlock.pass)
 }
@@ -167,6 +174,7 @@ func (u *UI) unlocked() bool { return u.vault != nil && !u.vault.Locked() }
 func (u *UI) onUnlocked() {
 	u.list.load(u.vault.Entries())
 	u.show(u.list.content, u.list.search)
+	u.win.SetTitle(titleUnlocked)
 	u.touch()
 	u.startTicking()
 	u.tray.refresh()

@@ -1,0 +1,141 @@
+//go:build e2e
+
+package gui
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tessera-auth/tessera/otp"
+)
+
+// TestE2EUnlockSearchCopy runs the real binary in a real window: it types
+// the passphrase and Enter, part of an issuer and Enter, reads the X
+// clipboard and compares it with oathtool's code, takes a screenshot, and
+// checks that the clipboard is cleared after the configured 3 s.
+func TestE2EUnlockSearchCopy(t *testing.T) {
+	tool(t, "oathtool", "oathtool")
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newDesktop(t, 1024, 768)
+
+	home := t.TempDir()
+	dir := filepath.Join(home, "vault")
+	makeVault(t, dir, testEntries(t))
+	// Fyne keeps preferences in $XDG_CONFIG_HOME/fyne/APPID/preferences.json.
+	prefs := filepath.Join(home, ".config", "fyne", "io.github.tessera_auth.tessera", "preferences.json")
+	if err := os.MkdirAll(filepath.Dir(prefs), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(map[string]any{prefClearAfter: 3})
+	if err := os.WriteFile(prefs, js, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	p := d.startProgram(bin, d.env(home, "TESSERA_VAULT="+dir))
+	var win string
+	waitFor(t, 30*time.Second, "the Tessera window", func() bool {
+		win = d.findWindow("^Tessera")
+		return win != ""
+	})
+	t.Logf("first window after %v", time.Since(p.start).Round(time.Millisecond))
+	if got := d.windowName(win); got != titleLocked {
+		t.Fatalf("window title %q, want %q", got, titleLocked)
+	}
+	// No window manager: give the window the input focus; the passphrase
+	// field already has Fyne's focus.
+	d.xdo("mousemove", "--window", win, "10", "10")
+	d.xdo("windowfocus", "--sync", win)
+	d.xdo("type", "--delay", "20", testPass)
+	d.xdo("key", "Return")
+	waitFor(t, 20*time.Second, "the vault to unlock (window title "+titleUnlocked+")", func() bool {
+		return d.windowName(win) == titleUnlocked
+	})
+
+	before := time.Now()
+	d.xdo("type", "--delay", "20", "hub")
+	d.xdo("key", "Return")
+	var got string
+	waitFor(t, 10*time.Second, "a code on the clipboard", func() bool {
+		got = d.clipboard()
+		return got != ""
+	})
+	after := time.Now()
+	// The app copies the current code, or the next one when less than 5 s
+	// are left: accept the codes of every step from before the copy to the
+	// step after it.
+	c := otp.Credential{Period: 30}
+	valid := map[string]bool{}
+	for s := c.Step(before); s <= c.Step(after)+1; s++ {
+		valid[totpAt(t, githubSecret, time.Unix(int64(s)*30, 0))] = true
+	}
+	if !valid[got] {
+		t.Fatalf("clipboard holds %q, not oathtool's code for GitHub around %v (%v)", got, before.Format(time.TimeOnly), valid)
+	}
+	copied := time.Now()
+
+	// The screenshot: the list with the search for "hub".
+	shot := d.screenshot(win)
+	if colours := distinctColours(shot); colours < 20 {
+		t.Fatalf("the screenshot has %d colours: the window did not draw", colours)
+	}
+	savePNG(t, filepath.Join(t.ArtifactDir(), "tessera-main-window.png"), shot)
+	if out := os.Getenv("TESSERA_SCREENSHOT"); out != "" {
+		// Refresh the README's picture: the whole list.
+		d.xdo("key", "Escape")
+		var full *image.RGBA
+		waitFor(t, 5*time.Second, "the whole list to draw", func() bool {
+			full = d.screenshot(win)
+			return !bytes.Equal(full.Pix, shot.Pix)
+		})
+		savePNG(t, out, full)
+	}
+
+	waitFor(t, 10*time.Second, "the clipboard to be cleared", func() bool {
+		return d.clipboard() == ""
+	})
+	if cleared := time.Since(copied); cleared < 2*time.Second {
+		t.Fatalf("clipboard cleared %v after the copy, before the configured 3 s", cleared)
+	}
+	t.Logf("clipboard cleared %v after the copy was seen", time.Since(copied).Round(100*time.Millisecond))
+	if p.cmd.ProcessState != nil {
+		t.Fatalf("tessera exited: %s", p.output)
+	}
+}
+
+func distinctColours(img interface {
+	Bounds() image.Rectangle
+	At(x, y int) color.Color
+}) int {
+	seen := map[color.RGBA]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8), 0xff}] = true
+		}
+	}
+	return len(seen)
+}
+
+func savePNG(t testing.TB, path string, img image.Image) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
