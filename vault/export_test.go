@@ -1,14 +1,16 @@
 package vault
 
+import "filippo.io/age"
+
 // Hooks for the external tests.
 
 // DecodeBodyForTest runs the body decoder on a plaintext.
-func DecodeBodyForTest(plain []byte) (int, error) {
+func DecodeBodyForTest(plain []byte) ([]Entry, error) {
 	b, err := decodeBody(plain)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(b.Entries), nil
+	return b.Entries, nil
 }
 
 // EncodeBodyForTest encodes entries as a body plaintext.
@@ -40,4 +42,18 @@ func (v *Vault) SecretsForTest() [][]byte {
 	}
 	out = append(out, v.master)
 	return append(out, v.retired...)
+}
+
+// DecryptBodyForTest decrypts and decodes a body file's content with the
+// master identity whose text is master.
+func DecryptBodyForTest(ct []byte, master string) (int, error) {
+	id, err := age.ParseX25519Identity(master)
+	if err != nil {
+		return 0, err
+	}
+	b, err := decryptBody(bodyFile, ct, id)
+	if err != nil {
+		return 0, err
+	}
+	return len(b.Entries), nil
 }
