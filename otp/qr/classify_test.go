@@ -1,0 +1,66 @@
+package qr_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tessera-auth/tessera/otp/qr"
+)
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		kind  qr.Kind
+		creds int
+		err   string
+		says  string
+	}{
+		{"otpauth://totp/GitHub:me?secret=GEZDGNBVGY3TQOJQ&issuer=GitHub", qr.OTP, 1, "", "1 credential(s): GitHub: me"},
+		{"OTPAUTH://totp/X:y?secret=GEZDGNBV", qr.OTP, 1, "", "X: y"},
+		{"otpauth://totp/X:y?secret=GEZ1GNBV", qr.OTP, 0, "secret has '1' at position 4", "damaged credential"},
+		{"otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC", qr.Migration, 1, "", "Example: alice@google.com"},
+		{"otpauth-migration://offline?data=%%%", qr.Migration, 0, "migration", "damaged credential"},
+		{"https://example.com/login?next=/settings/security", qr.Other, 0, "", "this QR code holds no credential: https://example.com/login?next=/settings…"},
+		{"WIFI:S:home;T:WPA;P:correct horse;;", qr.Other, 0, "", "no credential: WIFI:S:home;T:WPA;P:correct horse;;"},
+		{"ghp_R2d2C3poBB8Luk3Sky7wAlkerHanSolo42", qr.Token, 0, "", "looks like an API token (38 characters)"},
+		{"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", qr.Token, 0, "", "API token"},
+		{"hello-world-this-is-text", qr.Other, 0, "", "no credential"},
+		{"1234567890123456", qr.Other, 0, "", "no credential"},
+		{"\x1b[31mred\x1b[0m", qr.Other, 0, "", "no credential: \ufffd[31mred\ufffd[0m"},
+	} {
+		c := qr.Classify(tc.text)
+		if c.Kind != tc.kind || len(c.Credentials) != tc.creds {
+			t.Errorf("Classify(%q): kind %d with %d credentials, want %d with %d", tc.text, c.Kind, len(c.Credentials), tc.kind, tc.creds)
+		}
+		if tc.err == "" && c.Err != nil || tc.err != "" && (c.Err == nil || !strings.Contains(c.Err.Error(), tc.err)) {
+			t.Errorf("Classify(%q): error %v, want one saying %q", tc.text, c.Err, tc.err)
+		}
+		if d := c.Describe(); !strings.Contains(d, tc.says) {
+			t.Errorf("Classify(%q).Describe() = %q, want it to say %q", tc.text, d, tc.says)
+		}
+		if c.Kind == qr.Token && strings.Contains(c.Describe(), tc.text[:16]) {
+			t.Errorf("Describe shows the token")
+		}
+	}
+}
+
+func TestLooksLikeToken(t *testing.T) {
+	for text, want := range map[string]bool{
+		"sk_live_4eC39HqLyjWDarjtT1zdp7dc":           true,  // Stripe's documented example key
+		"AKIAIOSFODNN7EXAMPLEwJalrXUtnFEMIK7MDENG":   true,  // AWS example ID and key run together
+		"da39a3ee5e6b4b0d3255bfef95601890afd80709":   true,  // 40 hex digits
+		"xoxb-17653672481-19874698323-pdFZKVeTuE8sk": true,  // Slack-style
+		"Abcdefgh12345678":                           true,  // 16 distinct-ish characters
+		"Abcdefgh1234567":                            false, // 15 characters
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA1":      false, // no entropy
+		"correcthorsebatterystaple":                  false, // one class
+		"two words here 1234 ABCD":                   false, // spaces
+		"https://example.com/A1b2C3d4E5f6":           false, // a URL
+		"line1AbcdEfgh\nline2AbcdEfgh":               false, // two lines
+		"eyJhbGciOiJub25lIn0.e30.":                   true,  // unsigned JWT
+	} {
+		if got := qr.LooksLikeToken(text); got != want {
+			t.Errorf("LooksLikeToken(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package qr
+
+import (
+	"errors"
+	"image"
+	"math"
+	"slices"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
+	multidetector "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+)
+
+// DecodeImage returns the text of every QR code found in img, each text
+// once, in the order found. It returns nil when there is none.
+func DecodeImage(img image.Image) []string {
+	if img.Bounds().Empty() {
+		return nil
+	}
+	return decodeLuma(toLuma(img))
+}
+
+// maxCenters bounds the finder-pattern candidates one detection pass
+// considers. Real screens show a few codes, three finder patterns each; an
+// image tiled with finder patterns would otherwise make detection try every
+// triangle of them, which takes minutes.
+const maxCenters = 48
+
+// maxRetries bounds the undecoded codes looked at again, scaled up.
+const maxRetries = 4
+
+// maxSplits is how many times a crowded image is split in four to look at
+// its parts on their own.
+const maxSplits = 2
+
+// errCrowded aborts a detection pass that found more than maxCenters
+// candidates.
+var errCrowded = errors.New("too many finder-pattern candidates")
+
+// scanner collects the texts found in one image across passes.
+type scanner struct {
+	texts []string
+	seen  map[string]bool
+	dec   *decoder.Decoder
+	found []spot // where codes were decoded, in image coordinates
+	// misses are codes whose finder patterns the first pass found but whose
+	// modules did not decode: a reason to try harder.
+	misses []spot
+	first  bool // the first pass is running
+}
+
+// spot is a code's place: the centre of its finder patterns and a radius
+// that covers them.
+type spot struct {
+	x, y, r float64
+}
+
+func spotOf(pts []gozxing.ResultPoint, f frame) spot {
+	var sx, sy float64
+	for _, p := range pts[:3] {
+		sx += p.GetX()
+		sy += p.GetY()
+	}
+	sp := spot{x: (sx/3 + f.ox) / f.scale, y: (sy/3 + f.oy) / f.scale}
+	for _, p := range pts[:3] {
+		d := math.Hypot((p.GetX()+f.ox)/f.scale-sp.x, (p.GetY()+f.oy)/f.scale-sp.y)
+		sp.r = max(sp.r, d)
+	}
+	return sp
+}
+
+// frame places a luminance plane in the image: a point p of the plane is
+// at (p + (ox, oy)) / scale in the image.
+type frame struct {
+	ox, oy, scale float64
+}
+
+func (a spot) near(b spot) bool {
+	return math.Hypot(a.x-b.x, a.y-b.y) <= max(a.r, b.r)
+}
+
+func decodeLuma(l luma) []string {
+	s := &scanner{seen: map[string]bool{}, dec: decoder.NewDecoder()}
+	whole := frame{scale: 1}
+	s.first = true
+	s.scan(l, zxingRule, whole, maxSplits)
+	s.first = false
+	if s.done() {
+		return s.texts
+	}
+	s.scan(l, lowContrastRule, whole, maxSplits)
+	if s.done() {
+		return s.texts
+	}
+	// Codes detected but not read: look again at each, scaled up twice,
+	// which helps codes of about 2 pixels a module that were blurred or
+	// resampled.
+	for i, m := range s.unexplained() {
+		if i == maxRetries {
+			break
+		}
+		r := int(2*m.r) + 16
+		crop := l.crop(image.Rect(int(m.x)-r, int(m.y)-r, int(m.x)+r, int(m.y)+r))
+		if crop.w == 0 {
+			continue
+		}
+		s.scan(crop.upscale2(), zxingRule, frame{ox: 2 * float64(crop.x0), oy: 2 * float64(crop.y0), scale: 2}, 0)
+	}
+	return s.texts
+}
+
+// done reports whether the passes so far found a code and explained every
+// code the first pass detected.
+func (s *scanner) done() bool {
+	return len(s.texts) > 0 && len(s.unexplained()) == 0
+}
+
+// unexplained returns the codes the first pass detected but no pass has
+// read.
+func (s *scanner) unexplained() []spot {
+	var out []spot
+	for _, m := range s.misses {
+		explained := false
+		for _, f := range s.found {
+			if f.near(m) {
+				explained = true
+			}
+		}
+		if !explained {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// scan binarizes l with bz and decodes the dark-on-light codes and then the
+// light-on-dark ones. Coordinates in l are scale times the image's.
+func (s *scanner) scan(l luma, bz binarizer, f frame, splits int) {
+	m := bz.binarize(l)
+	if m == nil {
+		return
+	}
+	crowded := !s.detect(m, f)
+	m.FlipAll()
+	crowded = !s.detect(m, f) || crowded
+	if !crowded || splits == 0 {
+		return
+	}
+	// Too many finder-pattern candidates: look at four overlapping
+	// quarters on their own.
+	w, h := l.w/2, l.h/2
+	pw, ph := w/4, h/4
+	for _, q := range []image.Point{{0, 0}, {w, 0}, {0, h}, {w, h}} {
+		r := image.Rect(q.X-pw, q.Y-ph, q.X+w+pw, q.Y+h+ph)
+		c := l.crop(r)
+		s.scan(c, bz, frame{ox: f.ox + float64(c.x0), oy: f.oy + float64(c.y0), scale: f.scale}, splits-1)
+	}
+}
+
+// detect finds every code in m and decodes it.
+// detect finds every code in m and decodes it. It returns false when m
+// held too many finder-pattern candidates to look at them all.
+func (s *scanner) detect(m *gozxing.BitMatrix, f frame) bool {
+	results, err := detectBounded(m)
+	if err == errCrowded {
+		return false
+	}
+	for _, r := range results {
+		if len(r.GetPoints()) < 3 {
+			continue
+		}
+		sp := spotOf(r.GetPoints(), f)
+		res, err := s.dec.Decode(r.GetBits(), nil)
+		if err != nil {
+			if s.first && !slices.ContainsFunc(s.misses, sp.near) {
+				s.misses = append(s.misses, sp)
+			}
+			continue
+		}
+		s.found = append(s.found, sp)
+		s.add(res.GetText())
+	}
+	return true
+}
+
+func (s *scanner) add(text string) {
+	if !s.seen[text] {
+		s.seen[text] = true
+		s.texts = append(s.texts, text)
+	}
+}
+
+// detectBounded runs zxing's multi-code detector on m, giving up once it
+// has found more than maxCenters finder-pattern candidates.
+func detectBounded(m *gozxing.BitMatrix) (results []*common.DetectorResult, err error) {
+	n := 0
+	hints := map[gozxing.DecodeHintType]interface{}{
+		gozxing.DecodeHintType_TRY_HARDER: true,
+		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
+			if n++; n > maxCenters {
+				panic(errCrowded)
+			}
+		}),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errCrowded {
+				panic(r)
+			}
+			results, err = nil, errCrowded
+		}
+	}()
+	return multidetector.NewMultiDetector(m).DetectMulti(hints)
+}

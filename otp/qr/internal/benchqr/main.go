@@ -1,0 +1,240 @@
+// Command benchqr compares Tessera's QR decoding with zbarimg (ZBar) and
+// ZXingReader (zxing-cpp) on a generated corpus, and prints the decode rate
+// per variant and the total times. `make bench-qr` runs it.
+//
+// Every tool reads the same files in the same run. The peers run as one
+// process per file, timed from start to exit, so their times include
+// process start and image file decoding. Tessera runs in this process, one
+// file after another on one goroutine, and is timed twice: decoding only
+// (from the decoded image to the texts, comparable with the peers' decoding
+// inside their process) and with the image file's decoding included (read
+// from memory, comparable with the peers' whole process runs).
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tessera-auth/tessera/otp/qr"
+	"github.com/tessera-auth/tessera/otp/qr/internal/corpus"
+)
+
+func main() {
+	n := flag.Int("n", 40, "images per variant")
+	seed := flag.Uint64("seed", 1, "corpus seed")
+	dir := flag.String("dir", "", "write the corpus here and keep it (default: a temporary folder)")
+	verbose := flag.Bool("v", false, "list the files each tool missed")
+	flag.Parse()
+	if err := run(*n, *seed, *dir, *verbose); err != nil {
+		fmt.Fprintln(os.Stderr, "benchqr:", err)
+		os.Exit(1)
+	}
+}
+
+// tool is one decoder under comparison.
+type tool struct {
+	name   string
+	found  map[string]int // variant -> expected codes found
+	wrong  int            // texts reported that the image does not hold
+	dups   int            // texts reported more than once for one image
+	time   time.Duration
+	misses []string
+}
+
+func run(n int, seed uint64, dir string, verbose bool) error {
+	for _, bin := range []string{"zbarimg", "ZXingReader"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			return fmt.Errorf("%s not found: install Debian's zbar-tools and zxing-cpp-tools (make deps)", bin)
+		}
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "benchqr")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+
+	fmt.Printf("Generating %d images per variant (seed %d) in %s ...\n", n, seed, dir)
+	var samples []corpus.Sample
+	total := map[string]int{}
+	for _, v := range corpus.Variants() {
+		for i := 0; i < n; i++ {
+			s := corpus.Generate(seed, v, i)
+			if err := os.WriteFile(filepath.Join(dir, s.Name), s.Data, 0o644); err != nil {
+				return err
+			}
+			samples = append(samples, s)
+			total[v] += len(s.Texts)
+		}
+	}
+
+	tess := &tool{name: "Tessera", found: map[string]int{}}
+	tessFile := time.Duration(0)
+	zbar := &tool{name: "zbarimg", found: map[string]int{}}
+	zxing := &tool{name: "ZXingReader", found: map[string]int{}}
+
+	// Tessera, in this process.
+	runtime.GC()
+	for _, s := range samples {
+		start := time.Now()
+		img, err := qr.ReadImage(bytes.NewReader(s.Data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		mid := time.Now()
+		texts := qr.DecodeImage(img)
+		end := time.Now()
+		tessFile += mid.Sub(start)
+		tess.time += end.Sub(mid)
+		tess.score(s, texts)
+	}
+
+	for _, t := range []struct {
+		tool  *tool
+		args  []string
+		parse func([]byte) []string
+	}{
+		{zbar, []string{"zbarimg", "-q", "--raw"}, parseLines},
+		{zxing, []string{"ZXingReader", "-format", "QRCode"}, parseZXing},
+	} {
+		for _, s := range samples {
+			cmd := exec.Command(t.args[0], append(t.args[1:], filepath.Join(dir, s.Name))...)
+			cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			start := time.Now()
+			_ = cmd.Run() // zbarimg exits 4 when it finds nothing
+			t.tool.time += time.Since(start)
+			t.tool.score(s, t.parse(out.Bytes()))
+		}
+	}
+
+	// zxing-cpp once more, all files in one process, so process start is
+	// paid once: the closest to its decoding time alone that its command
+	// line tool can show.
+	args := []string{"-format", "QRCode"}
+	for _, s := range samples {
+		args = append(args, filepath.Join(dir, s.Name))
+	}
+	cmd := exec.Command("ZXingReader", args...)
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	cmd.Stdout = io.Discard
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ZXingReader on all files: %w", err)
+	}
+	zxingOne := time.Since(start)
+
+	tools := []*tool{tess, zbar, zxing}
+	fmt.Println()
+	fmt.Printf("%-12s %6s", "variant", "codes")
+	for _, t := range tools {
+		fmt.Printf(" %14s", t.name)
+	}
+	fmt.Println()
+	sum := 0
+	for _, v := range corpus.Variants() {
+		fmt.Printf("%-12s %6d", v, total[v])
+		for _, t := range tools {
+			fmt.Printf(" %14s", rate(t.found[v], total[v]))
+		}
+		fmt.Println()
+		sum += total[v]
+	}
+	fmt.Printf("%-12s %6d", "all", sum)
+	for _, t := range tools {
+		all := 0
+		for _, f := range t.found {
+			all += f
+		}
+		fmt.Printf(" %14s", rate(all, sum))
+	}
+	fmt.Println()
+	fmt.Printf("%-12s %6s", "wrong/dup", "")
+	for _, t := range tools {
+		fmt.Printf(" %14s", fmt.Sprintf("%d/%d", t.wrong, t.dups))
+	}
+	fmt.Println()
+
+	fmt.Println()
+	fmt.Printf("Total time for %d images:\n", len(samples))
+	fmt.Printf("  Tessera decode only (decoded image -> texts, in one process):   %7.2f s\n", tess.time.Seconds())
+	fmt.Printf("  Tessera including image file decoding (PNG/JPEG from memory):    %7.2f s\n", (tess.time + tessFile).Seconds())
+	fmt.Printf("  zbarimg, one process per file (start, file decoding, scan):      %7.2f s\n", zbar.time.Seconds())
+	fmt.Printf("  ZXingReader, one process per file (start, file decoding, scan):  %7.2f s\n", zxing.time.Seconds())
+	fmt.Printf("  ZXingReader, all files in one process (file decoding, scan):     %7.2f s\n", zxingOne.Seconds())
+	fmt.Printf("Tessera's image file decoding alone took %.2f s; Go's PNG decoder is slower than the peers' C ones.\n", tessFile.Seconds())
+
+	if verbose {
+		for _, t := range tools {
+			slices.Sort(t.misses)
+			fmt.Printf("\n%s missed %d: %s\n", t.name, len(t.misses), strings.Join(t.misses, " "))
+		}
+	}
+	return nil
+}
+
+// score counts the expected texts of s found in texts.
+func (t *tool) score(s corpus.Sample, texts []string) {
+	seen := map[string]bool{}
+	for _, x := range texts {
+		if seen[x] {
+			t.dups++
+			continue
+		}
+		seen[x] = true
+		if slices.Contains(s.Texts, x) {
+			t.found[s.Variant]++
+		} else {
+			t.wrong++
+		}
+	}
+	for _, x := range s.Texts {
+		if !seen[x] {
+			t.misses = append(t.misses, s.Name)
+			break
+		}
+	}
+}
+
+func rate(found, total int) string {
+	if total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d (%.0f%%)", found, 100*float64(found)/float64(total))
+}
+
+func parseLines(out []byte) []string {
+	var texts []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			texts = append(texts, l)
+		}
+	}
+	return texts
+}
+
+// parseZXing reads ZXingReader's `Text:       "..."` lines.
+func parseZXing(out []byte) []string {
+	var texts []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "Text:"); ok {
+			rest = strings.TrimSpace(rest)
+			texts = append(texts, strings.TrimSuffix(strings.TrimPrefix(rest, `"`), `"`))
+		}
+	}
+	return texts
+}

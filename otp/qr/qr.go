@@ -1,0 +1,38 @@
+// Package qr finds QR codes in images and draws them.
+//
+// # Reading
+//
+// [Decode] reads an image file (PNG, JPEG, GIF, BMP or WebP) and returns the
+// text of every QR code in it; [DecodeImage] does the same for an image
+// already in memory, such as a screen capture. Both are built to read codes
+// as they appear on desktop screens: small (2 pixels a module in a 4K
+// screenshot), light on dark (dark-mode pages), rotated, resampled by
+// fractional HiDPI scale factors, washed out (low contrast), in photos of a
+// screen (blur, noise, JPEG), and several in one picture, each reported once.
+//
+// Reading works on a luminance plane taken straight from the decoded
+// image's pixel buffer. A first pass thresholds it with zxing's local block
+// binarizer and looks for dark-on-light codes, then for light-on-dark ones
+// in the same bits inverted. Only when that pass finds nothing, or finds
+// finder patterns it could not decode, does a second pass with a threshold
+// rule for washed-out pages run, and then a pass over the image scaled up
+// twice for codes too small or too blurred to sample.
+//
+// # Meaning
+//
+// [Classify] separates what was found from what it means: otpauth and
+// otpauth-migration texts become credentials through package otp, texts
+// that look like API tokens ([LooksLikeToken]) are marked as such, and
+// anything else is described by [Content.Describe] without being stored.
+//
+// # Drawing
+//
+// [Encode] draws a text, typically an otpauth URI from [otp.FormatURI] or a
+// batch from [otp.FormatMigration], as a QR code image.
+//
+// # Untrusted input
+//
+// Image files are checked before their pixels are decoded: more than
+// [MaxPixels] pixels or a broken header is an error, never a panic or an
+// allocation the size of a hostile header.
+package qr
