@@ -58,7 +58,8 @@ func checkChildEntry(e vault.Entry) error {
 	return nil
 }
 
-// runChild is the child process: it opens the vault and, from round
+// runChild is the child process. In "hotp" mode it takes hotpRounds codes
+// of the HOTP entry called name, printing each. Otherwise it opens the vault and, from round
 // first on, adds an entry and saves, then reports "ok N" on stdout. In
 // "crash" mode it also rewrites a shared "progress" entry each round, and
 // goes on until killed; in "writer" mode it stops after writerRounds, also
@@ -75,6 +76,23 @@ func runChild(mode string, args []string) int {
 		return 1
 	}
 	out := bufio.NewWriter(os.Stdout)
+	if mode == "hotp" {
+		for range hotpRounds {
+			found := v.Find(name)
+			if len(found) != 1 {
+				fmt.Fprintln(os.Stderr, "child: no single entry", name)
+				return 1
+			}
+			code, err := v.AdvanceHOTP(found[0].ID)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "child:", err)
+				return 1
+			}
+			fmt.Fprintln(out, code)
+			out.Flush()
+		}
+		return 0
+	}
 	for i := first; mode == "crash" || i < first+writerRounds; i++ {
 		if _, err := v.Add(childEntry(name, i)); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
@@ -108,4 +126,7 @@ func runChild(mode string, args []string) int {
 	return 0
 }
 
-const writerRounds = 100
+const (
+	writerRounds = 100
+	hotpRounds   = 30
+)

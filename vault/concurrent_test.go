@@ -1,11 +1,13 @@
 package vault_test
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -91,5 +93,46 @@ func TestTwoProcesses(t *testing.T) {
 	if n := len(gui.Entries()); n != 2*writerRounds+guiRounds {
 		t.Fatalf("holder sees %d entries", n)
 	}
-	_ = vault.DefaultBackupsKept
+}
+
+// TestTwoProcessesHOTP has two processes take codes of one HOTP entry at
+// the same time: each counter value must be used exactly once, so that no
+// code is ever shown twice.
+func TestTwoProcessesHOTP(t *testing.T) {
+	v, dir, _ := newVault(t)
+	h := mustAdd(t, v, vault.Entry{Kind: vault.KindOTP, Issuer: "shared-hotp",
+		OTP: otp.Credential{Kind: otp.HOTP, Digits: 8, Secret: []byte("12345678901234567890")}})
+	mustSave(t, v)
+	var mu sync.Mutex
+	var got []string
+	var wg sync.WaitGroup
+	for range 2 {
+		cmd, out := startChild(t, "hotp", dir, "shared-hotp", 0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for out.Scan() {
+				mu.Lock()
+				got = append(got, out.Text())
+				mu.Unlock()
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("child: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	var want []string
+	for c := range uint64(2 * hotpRounds) {
+		code, _ := h.OTP.CodeAtCounter(c)
+		want = append(want, code)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("codes taken:\n%v\nwant one for each counter 0..%d:\n%v", got, 2*hotpRounds-1, want)
+	}
+	if e, _ := reopen(t, dir).Entry(h.ID); e.OTP.Counter != 2*hotpRounds || e.Uses != 2*hotpRounds {
+		t.Fatalf("counter %d, uses %d; want %d", e.OTP.Counter, e.Uses, 2*hotpRounds)
+	}
 }

@@ -34,6 +34,12 @@ func (v *Vault) Save() error {
 	if err := v.syncLocked(); err != nil {
 		return err
 	}
+	return v.writeLocked()
+}
+
+// writeLocked writes the unsaved changes; the caller holds the write lock
+// and has synced with the disk.
+func (v *Vault) writeLocked() error {
 	if len(v.dirty) == 0 {
 		return nil
 	}

@@ -267,7 +267,7 @@ func (v *Vault) Unlock(id age.Identity) error {
 			continue
 		}
 		if err != nil {
-			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot cannot be decrypted: %v", s.Kind, err))
+			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot cannot be decrypted: %s", s.Kind, describeAgeErr(err)))
 			continue
 		}
 		v.master, v.recipient = master, mid.Recipient()
@@ -362,7 +362,7 @@ func decryptBody(name string, ct []byte, mid *age.X25519Identity) (*body, error)
 		return nil, damaged(name, "is not encrypted to this vault's key")
 	}
 	if err != nil {
-		return nil, damaged(name, "%v", err)
+		return nil, damaged(name, "%s", describeAgeErr(err))
 	}
 	plain := make([]byte, 0, len(ct))
 	for {
@@ -373,7 +373,7 @@ func decryptBody(name string, ct []byte, mid *age.X25519Identity) (*body, error)
 		}
 		if err != nil {
 			clear(plain)
-			return nil, damaged(name, "%v", err)
+			return nil, damaged(name, "%s", describeAgeErr(err))
 		}
 		if len(plain) == cap(plain) {
 			plain = append(plain, 0)[:len(plain)]
@@ -393,6 +393,21 @@ func decryptBody(name string, ct []byte, mid *age.X25519Identity) (*body, error)
 		return nil, err
 	}
 	return b, nil
+}
+
+// describeAgeErr says what an age decryption error means for a vault file.
+func describeAgeErr(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "bad header MAC"):
+		return "its age header was changed"
+	case strings.Contains(msg, "failed to read header"), strings.Contains(msg, "failed to read nonce"):
+		return "its age header is cut short or changed (" + msg + ")"
+	case strings.Contains(msg, "failed to decrypt and authenticate payload"), strings.Contains(msg, "unexpected EOF"),
+		strings.Contains(msg, "last chunk"), strings.Contains(msg, "empty"):
+		return "its content was changed or cut short (" + msg + ")"
+	}
+	return msg
 }
 
 // setBody makes b the vault's entries.
@@ -634,13 +649,22 @@ func (v *Vault) Delete(id string) error {
 	return nil
 }
 
-// AdvanceHOTP returns the code of a HOTP entry's current counter and moves
-// the counter on, recording the use. Save before showing the code, so that
-// a code is never shown twice.
+// AdvanceHOTP returns the code of a HOTP entry's current counter, after
+// saving the counter moved on (and any other unsaved change): under the
+// write lock and on the latest saved state, so that no two callers, in this
+// process or another, ever get the same code. On error no code is given.
 func (v *Vault) AdvanceHOTP(id string) (string, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if err := v.usable(); err != nil {
+		return "", err
+	}
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return "", err
+	}
+	defer l.release()
+	if err := v.syncLocked(); err != nil {
 		return "", err
 	}
 	i, ok := v.index[id]
@@ -660,5 +684,8 @@ func (v *Vault) AdvanceHOTP(id string) (string, error) {
 	e.LastUsed = time.Now().UTC()
 	e.Modified = later(e.Modified)
 	v.dirty[id] = true
+	if err := v.writeLocked(); err != nil {
+		return "", err
+	}
 	return code, nil
 }

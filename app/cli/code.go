@@ -55,8 +55,8 @@ func runCode(env Env, args []string) error {
 }
 
 // codeFromVault prints the code or token value of the one entry matching
-// query. A HOTP code is printed only once its advanced counter is saved, so
-// that no code is shown twice.
+// query. A HOTP code is printed only once its advanced counter is saved
+// (AdvanceHOTP), so that no code is shown twice.
 func codeFromVault(env Env, vf *vaultFlags, query string, t time.Time) error {
 	v, err := vf.unlock(env, "code", false)
 	if err != nil {
@@ -76,9 +76,6 @@ func codeFromVault(env Env, vf *vaultFlags, query string, t time.Time) error {
 		code = string(e.Token.Value)
 	case e.OTP.Kind == otp.HOTP:
 		if code, err = v.AdvanceHOTP(e.ID); err != nil {
-			return vaultErr(err)
-		}
-		if err := v.Save(); err != nil {
 			return vaultErr(fmt.Errorf("the counter could not be saved, so no code is shown: %w", err))
 		}
 	default:
