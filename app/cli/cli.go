@@ -90,6 +90,8 @@ var verbs = map[string]verb{
 	"slots":   {"list the ways to unlock the vault", runSlots},
 	"backups": {"list the vault's backups", runBackups},
 	"restore": {"bring back a backup of the vault", runRestore},
+	"scan":    {"read OTP credentials from QR codes in images or on screen", runScan},
+	"qr":      {"write an entry's QR code, or export codes for all entries", runQR},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

@@ -89,7 +89,7 @@ func (c Content) Describe() string {
 		}
 		return fmt.Sprintf("%d credential(s): %s", len(labels), strings.Join(labels, ", "))
 	case c.Kind == Token:
-		return fmt.Sprintf("this QR code holds what looks like an API token (%d characters); store it with a name to keep it", utf8.RuneCountInString(c.Text))
+		return fmt.Sprintf("this QR code holds what looks like an API token (%d characters)", utf8.RuneCountInString(c.Text))
 	}
 	return "this QR code holds no credential: " + Preview(c.Text)
 }

@@ -1,0 +1,5 @@
+package screen
+
+import "os"
+
+var osGetenv = os.Getenv
