@@ -7,7 +7,7 @@ import (
 
 func runBackups(env Env, args []string) error {
 	fs := newFlags(env, "backups", "[--vault DIR]\nLists the vault's backups, newest first; needs no passphrase.")
-	vf := addVaultFlags(fs)
+	vf := addVaultDirFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -10,7 +10,8 @@ import (
 
 func runInit(env Env, args []string) error {
 	fs := newFlags(env, "init", "[--vault DIR] [--passphrase-file FILE]")
-	vf := addVaultFlags(fs)
+	vf := addVaultDirFlag(fs)
+	fs.StringVar(&vf.passFile, "passphrase-file", "", "read the new passphrase from the first line of `FILE` (default $TESSERA_PASSPHRASE_FILE, else ask twice)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -7,7 +7,7 @@ import (
 
 func runSlots(env Env, args []string) error {
 	fs := newFlags(env, "slots", "[--vault DIR]\nLists the ways to unlock the vault; needs no passphrase.")
-	vf := addVaultFlags(fs)
+	vf := addVaultDirFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -39,13 +39,19 @@ type vaultFlags struct {
 }
 
 // addVaultFlags registers --vault, --passphrase-file, --recovery and
-// --recovery-code-file on fs.
+// --recovery-code-file on fs: the flags of verbs that unlock the vault.
 func addVaultFlags(fs *flag.FlagSet) *vaultFlags {
-	f := new(vaultFlags)
-	fs.StringVar(&f.dir, "vault", "", "the vault folder (default $TESSERA_VAULT, else the per-user data folder)")
+	f := addVaultDirFlag(fs)
 	fs.StringVar(&f.passFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (default $TESSERA_PASSPHRASE_FILE, else ask)")
 	fs.BoolVar(&f.recovery, "recovery", false, "unlock with the recovery code instead of the passphrase (asked for)")
 	fs.StringVar(&f.recoveryFile, "recovery-code-file", "", "unlock with the recovery code in `FILE` (its AGE-SECRET-KEY-1... line)")
+	return f
+}
+
+// addVaultDirFlag registers --vault alone, for verbs that need no key.
+func addVaultDirFlag(fs *flag.FlagSet) *vaultFlags {
+	f := new(vaultFlags)
+	fs.StringVar(&f.dir, "vault", "", "the vault folder (default $TESSERA_VAULT, else the per-user data folder)")
 	return f
 }
 
