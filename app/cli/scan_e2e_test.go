@@ -1,0 +1,72 @@
+//go:build e2e
+
+package cli_test
+
+import (
+	"bytes"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/tessera-auth/tessera/app/internal/xvfb"
+	"github.com/tessera-auth/tessera/app/internal/xwin"
+	"github.com/tessera-auth/tessera/otp/qr"
+)
+
+// TestE2EScanScreen shows two QR codes on a private X server, one dark on
+// light and one light on dark as dark-mode pages show them, and checks that
+// the real tessera binary's `scan --screen` prints both URIs.
+func TestE2EScanScreen(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "tessera")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/tessera-auth/tessera")
+	build.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building tessera: %v\n%s", err, out)
+	}
+
+	display := xvfb.Start(t, 1920, 1080)
+	uris := []string{
+		"otpauth://totp/GitHub:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub",
+		"otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXP&counter=7",
+	}
+	light, err := qr.Encode(uris[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark, err := qr.Encode(uris[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark.Palette[0], dark.Palette[1] = dark.Palette[1], dark.Palette[0]
+	xwin.Show(t, display, shrink(light), image.Pt(200, 150))
+	xwin.Show(t, display, shrink(dark), image.Pt(1100, 500))
+
+	cmd := exec.Command(bin, "scan", "--screen")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "WAYLAND_DISPLAY=", "XDG_SESSION_TYPE=x11", "LANG=en_US.UTF-8")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("tessera scan --screen: %v\nstderr: %s", err, stderr.String())
+	}
+	got := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(got) != 2 || !(got[0] == uris[0] && got[1] == uris[1] || got[0] == uris[1] && got[1] == uris[0]) {
+		t.Fatalf("tessera scan --screen printed %q, want the two URIs once each\nstderr: %s", got, stderr.String())
+	}
+}
+
+// shrink halves a picture by dropping every other pixel, so the codes are
+// of a size seen in browsers (4 pixels a module).
+func shrink(img *image.Paletted) *image.Paletted {
+	b := img.Bounds()
+	out := image.NewPaletted(image.Rect(0, 0, b.Dx()/2, b.Dy()/2), img.Palette)
+	for y := 0; y < out.Bounds().Dy(); y++ {
+		for x := 0; x < out.Bounds().Dx(); x++ {
+			out.SetColorIndex(x, y, img.ColorIndexAt(2*x, 2*y))
+		}
+	}
+	return out
+}
