@@ -136,10 +136,12 @@ e2e: test-deps
 bench:
 	$(TESTENV) $(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Stub for issue 4 (QR scanning): its owner sets the packages, benchmark
-# names and tags; for now it runs every benchmark under otp/qr.
-bench-qr:
-	$(TESTENV) $(GO) test -run '^$$' -bench . -benchmem ./otp/qr/...
+# QR decoding: Tessera, zbarimg and ZXingReader on the same generated
+# screenshots and photos (otp/qr/internal/benchqr): decode rate per variant
+# and total times, BENCH_QR_N images per variant.
+BENCH_QR_N ?= 40
+bench-qr: test-deps
+	$(TESTENV) $(GO) run ./otp/qr/internal/benchqr -n $(BENCH_QR_N)
 
 # Stub for issue 5 (GUI): its owner sets the packages, benchmark names and
 # tags; for now it runs every benchmark under app/gui.
