@@ -57,19 +57,21 @@ var (
 	tunedWork int
 )
 
-// TunedWorkFactor returns the scrypt work factor at which one unlock takes
-// about a second on this machine, between [MinWorkFactor] and
-// [MaxWorkFactor]. It measures once per process, in about 50 ms.
+// TunedWorkFactor returns the highest scrypt work factor at which one
+// unlock takes at most about a second on this machine, kept between
+// [MinWorkFactor] and [MaxWorkFactor]. It measures once per process, in
+// about 100 ms.
 func TunedWorkFactor() int {
 	tuneOnce.Do(func() {
-		const probe = 14
+		const probe = 15
 		salt := make([]byte, 16)
 		start := time.Now()
 		scrypt.Key([]byte("tessera tuning"), salt, 1<<probe, 8, 1, 32)
 		d := time.Since(start)
-		logN := probe
+		logN := MaxWorkFactor
 		if d > 0 {
-			logN = probe + int(math.Round(math.Log2(float64(time.Second)/float64(d))))
+			// Each step doubles the time; round down so as not to overshoot.
+			logN = probe + int(math.Floor(math.Log2(float64(time.Second)/float64(d))))
 		}
 		tunedWork = min(max(logN, MinWorkFactor), MaxWorkFactor)
 	})
