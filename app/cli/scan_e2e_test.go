@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -22,7 +21,11 @@ import (
 // the real tessera binary's `scan --screen` prints both URIs.
 func TestE2EScanScreen(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "tessera")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/tessera-auth/tessera")
+	gotool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go not found in PATH: %v", err)
+	}
+	build := exec.Command(gotool, "build", "-o", bin, "github.com/tessera-auth/tessera")
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building tessera: %v\n%s", err, out)
