@@ -64,3 +64,27 @@ func TestLooksLikeToken(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClassify reads arbitrary QR texts: no panic, and the description
+// shown to a person never carries control characters or a token's value.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		"otpauth://totp/A:b?secret=GEZDGNBV",
+		"otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC",
+		"eyJhbGciOiJub25lIn0.e30.",
+		"ghp_R2d2C3poBB8Luk3Sky7wAlkerHanSolo42",
+		"\x1b]0;title\x07",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c := qr.Classify(text)
+		d := c.Describe()
+		if strings.ContainsFunc(d, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("description %q has control characters", d)
+		}
+		if c.Kind == qr.Token && strings.Contains(d, text) {
+			t.Fatalf("description %q shows the token", d)
+		}
+	})
+}
