@@ -143,7 +143,12 @@ BENCH_QR_N ?= 40
 bench-qr: test-deps
 	$(TESTENV) $(GO) run ./otp/qr/internal/benchqr -n $(BENCH_QR_N)
 
-# Stub for issue 5 (GUI): its owner sets the packages, benchmark names and
-# tags; for now it runs every benchmark under app/gui.
-bench-gui:
-	$(TESTENV) $(GO) test -run '^$$' -bench . -benchmem ./app/gui/...
+# The GUI's figures: start-up to a usable window with 1,000 entries and one
+# second's refresh work (Fyne's test driver), then Tessera with 200 entries
+# beside a bare Fyne window and KeePassXC, each under its own Xvfb, measured
+# over the same 60 s: idle CPU, resident memory, time to the first window.
+bench-gui: test-deps
+	@command -v keepassxc >/dev/null || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq keepassxc; }
+	$(TESTENV) $(GO) test -run '^$$' -bench '^Benchmark(Startup1000|Tick)$$' -benchmem ./app/gui
+	$(TESTENV) $(GO) test -tags e2e -run '^$$' -bench '^BenchmarkGUIIdle$$' -benchtime 1x -timeout 15m ./app/gui

@@ -59,19 +59,17 @@ func (u *UI) copyEntry(id string) {
 	u.toast.show(msg, toastTime, "", nil)
 }
 
-// nextHOTP advances a HOTP entry's counter, saves, and then shows and copies
-// the code, so that no code is shown twice.
+// nextHOTP advances a HOTP entry's counter and then shows and copies the
+// code, so that no code is shown twice.
 func (u *UI) nextHOTP(id string) {
 	u.touch()
 	if !u.unlocked() {
 		return
 	}
+	// AdvanceHOTP saves the moved counter before it gives the code.
 	code, err := u.vault.AdvanceHOTP(id)
 	if err != nil {
 		u.toast.show("Cannot make the next code: "+err.Error(), 2*toastTime, "", nil)
-		return
-	}
-	if !u.save() {
 		return
 	}
 	u.list.hotpShown[id] = code

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/draw"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tessera-auth/tessera/app/internal/xshot"
 	"github.com/tessera-auth/tessera/app/internal/xvfb"
+	"github.com/tessera-auth/tessera/app/screen"
 )
 
 // tool returns the path of a program the end-to-end tests need, failing the
@@ -173,13 +174,23 @@ func (d *xdesk) windowRect(id string) image.Rectangle {
 	return image.Rect(v["X"], v["Y"], v["X"]+v["WIDTH"], v["Y"]+v["HEIGHT"])
 }
 
-// screenshot captures a window.
+// screenshot captures a window, through the app's own screen capture.
 func (d *xdesk) screenshot(id string) *image.RGBA {
 	d.t.Helper()
-	img, err := xshot.Capture(d.display, d.windowRect(id))
+	r := d.windowRect(id)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	shots, err := screen.Capture(ctx, func(k string) string {
+		if k == "DISPLAY" {
+			return d.display
+		}
+		return ""
+	})
 	if err != nil {
 		d.t.Fatal(err)
 	}
+	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(img, img.Bounds(), shots[0], r.Min, draw.Src)
 	return img
 }
 

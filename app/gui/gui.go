@@ -77,6 +77,8 @@ type UI struct {
 	idle      clock.Timer
 	lastUse   time.Time
 	saveWait  clock.Timer
+	restTimer clock.Timer
+	reloadErr string // the last failure of reloadIfChanged, shown once
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -104,11 +106,17 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	w.Resize(fyne.NewSize(460, 640))
 
 	u.list = newListScreen(u)
-	u.list.registerShortcuts(w.Canvas())
 	u.unlock = newUnlockScreen(u)
+	u.list.registerShortcuts(w.Canvas())
+	u.list.search.onInput = u.onInput
+	u.unlock.pass.onInput = u.onInput
 	u.create = newCreateScreen(u)
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
+
+	if cfg.Clock == nil { // the real program, not a test
+		watchScreenLock(u.onScreenLocked)
+	}
 
 	v, err := vault.Open(u.dir, cfg.Vault)
 	switch {
@@ -143,6 +151,55 @@ func (u *UI) vaultDir() string {
 		return filepath.Join(home, ".local", "share", "tessera")
 	}
 	return "tessera-vault"
+}
+
+// restFocus is how long the search or passphrase field keeps the keyboard
+// focus without input. Then it lets go, so that its blinking cursor stops
+// redrawing the window (Fyne animates it at the frame rate, which costs a
+// software-rendered desktop several percent of a core); typing still goes
+// to it, through the canvas handlers that primaryKey and primaryRune install.
+const restFocus = 5 * time.Second
+
+// primary returns the field that typing goes to on the current screen.
+func (u *UI) primary() *keyEntry {
+	switch {
+	case u.current == u.list.content && u.unlocked():
+		return u.list.search
+	case u.current == u.unlock.content:
+		return u.unlock.pass
+	}
+	return nil
+}
+
+// onInput restarts the rest timer of the primary field.
+func (u *UI) onInput() {
+	if u.restTimer != nil {
+		u.restTimer.Stop()
+	}
+	u.restTimer = u.clock.AfterFunc(restFocus, func() {
+		fyne.Do(func() {
+			if p := u.primary(); p != nil && u.win.Canvas().Focused() == p {
+				u.win.Canvas().Unfocus()
+			}
+		})
+	})
+}
+
+// primaryRune sends a rune typed while nothing has the focus to the
+// screen's primary field.
+func (u *UI) primaryRune(r rune) {
+	if p := u.primary(); p != nil {
+		u.win.Canvas().Focus(p)
+		p.TypedRune(r)
+	}
+}
+
+// primaryKey does the same for keys: Enter, arrows, Escape, Backspace.
+func (u *UI) primaryKey(k *fyne.KeyEvent) {
+	if p := u.primary(); p != nil {
+		u.win.Canvas().Focus(p)
+		p.TypedKey(k)
+	}
 }
 
 // show makes obj the window's content and gives focus the keyboard.
@@ -213,6 +270,14 @@ func (u *UI) lock() {
 	u.tray.refresh()
 	u.showUnlock()
 	u.toast.show("Locked.", toastTime, "", nil)
+}
+
+// onScreenLocked locks the vault when the desktop locks the screen, if the
+// setting says so.
+func (u *UI) onScreenLocked() {
+	if u.prefs.lockOnScreenLock() {
+		u.lock()
+	}
 }
 
 // touch records activity, postponing the idle lock.
@@ -289,9 +354,14 @@ func (u *UI) reloadIfChanged() {
 		return
 	}
 	if err := u.vault.Reload(); err != nil {
-		u.toast.show("Another program changed the vault, and reading its change failed: "+err.Error(), 2*toastTime, "", nil)
+		// Said once, not at every tick while the problem lasts.
+		if msg := err.Error(); msg != u.reloadErr {
+			u.reloadErr = msg
+			u.toast.show("The vault changed on disk and could not be read again: "+msg, 2*toastTime, "", nil)
+		}
 		return
 	}
+	u.reloadErr = ""
 	u.list.load(u.vault.Entries())
 	u.tray.refresh()
 }

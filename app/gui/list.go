@@ -336,18 +336,10 @@ func (s *listScreen) registerShortcuts(c fyne.Canvas) {
 			}
 		})
 	}
-	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if s.ui.unlocked() && k.Name == fyne.KeyF1 {
-			s.onHelp()
-		}
-	})
-	c.SetOnTypedRune(func(r rune) {
-		// Typing anywhere in the main window searches.
-		if s.ui.unlocked() && s.ui.current == s.content {
-			c.Focus(s.search)
-			s.search.TypedRune(r)
-		}
-	})
+	// Keys typed while nothing has the focus go to the screen's main
+	// field: the search here, the passphrase on the unlock screen.
+	c.SetOnTypedKey(s.ui.primaryKey)
+	c.SetOnTypedRune(s.ui.primaryRune)
 }
 
 func (s *listScreen) onCopySelected() {

@@ -46,13 +46,36 @@ func TestSearchFilters(t *testing.T) {
 	}
 }
 
+// The search field lets go of the focus after a rest (its blinking cursor
+// would redraw the window all the time); typing and Enter still work.
 func TestTypingAnywhereSearches(t *testing.T) {
 	h := newHarness(t, "")
 	h.unlock()
-	h.win.Canvas().Unfocus()
+	h.clock.Advance(restFocus)
+	if h.focused() != nil {
+		t.Fatalf("focus still on %T after %v without input", h.focused(), restFocus)
+	}
 	test.TypeOnCanvas(h.win.Canvas(), "lab")
 	if h.ui.list.search.Text != "lab" || h.focused() != h.ui.list.search {
 		t.Fatalf("typing with nothing focused gave search %q", h.ui.list.search.Text)
+	}
+	h.clock.Advance(restFocus)
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if want := totpAt(t, gitlabSecret, h.clock.Now(), "--totp=SHA256", "--digits=8"); h.clipboard() != want {
+		t.Fatalf("Enter with nothing focused copied %q, want %q", h.clipboard(), want)
+	}
+}
+
+func TestPassphraseTypedAfterRest(t *testing.T) {
+	h := newHarness(t, "")
+	h.clock.Advance(time.Minute)
+	if h.focused() != nil {
+		t.Fatal("the passphrase field keeps the focus (and its blinking cursor) forever")
+	}
+	test.TypeOnCanvas(h.win.Canvas(), testPass)
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !h.ui.unlocked() {
+		t.Fatalf("typing the passphrase after a rest did not unlock: %q", h.ui.unlock.status.Text)
 	}
 }
 
@@ -183,11 +206,11 @@ func TestCountdownsAndTick(t *testing.T) {
 	if len(l.countdowns) != 2 {
 		t.Fatalf("%d countdowns for periods 30 and 60, want 2", len(l.countdowns))
 	}
-	if got := l.countdowns[30].label.Text; got != "30 s codes: 20 s" {
+	if got := l.countdowns[30].label.Text; got != "30 s codes renew within 20 s" {
 		t.Fatalf("30 s countdown = %q", got)
 	}
 	test.Type(l.search, "github")
-	if len(l.countdowns) != 1 || l.countdowns[30].label.Text != "Codes renew in 20 s" {
+	if len(l.countdowns) != 1 || l.countdowns[30].label.Text != "Codes renew within 20 s" {
 		t.Fatalf("with one period visible the countdown reads %v", l.countdowns)
 	}
 	r := h.rowOf(0)
@@ -201,8 +224,18 @@ func TestCountdownsAndTick(t *testing.T) {
 	if strings.ReplaceAll(after, " ", "") != totpAt(t, githubSecret, t0.Add(20*time.Second)) || after == before {
 		t.Fatalf("after the step changed the row shows %q", after)
 	}
-	if got := l.countdowns[30].label.Text; got != "Codes renew in 30 s" {
+	if got := l.countdowns[30].label.Text; got != "Codes renew within 30 s" {
 		t.Fatalf("countdown at a step start = %q", got)
+	}
+	// Over one step the countdown changes in 5 s steps, then by the second
+	// in the last 5 s: 10 changes, not 30 (each change redraws the window).
+	shown := map[string]bool{}
+	for range 30 {
+		h.clock.Advance(time.Second)
+		shown[l.countdowns[30].label.Text] = true
+	}
+	if len(shown) != 10 || !shown["Codes renew in 3 s"] || !shown["Codes renew within 10 s"] {
+		t.Fatalf("countdown texts over one step: %v", shown)
 	}
 	h.ui.lock()
 	n := h.clock.Pending()

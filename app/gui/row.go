@@ -201,9 +201,9 @@ type countdown struct {
 
 func newCountdown(period int, named bool) *countdown {
 	c := &countdown{period: period, last: -1}
-	c.prefix = "Codes renew in "
+	c.prefix = "Codes renew "
 	if named {
-		c.prefix = fmt.Sprintf("%d s codes: ", period)
+		c.prefix = fmt.Sprintf("%d s codes renew ", period)
 	}
 	c.label = widget.NewLabel("")
 	c.label.SizeName = theme.SizeNameCaptionText
@@ -214,14 +214,28 @@ func newCountdown(period int, named bool) *countdown {
 	return c
 }
 
+// countdownGrain is the step of the countdown while more than MinLeft is
+// left. Each change redraws the whole window (Fyne has no partial redraw),
+// which on a software-rendered desktop costs about one percent of a core a
+// second: the countdown moves in 5 s steps, then by the second when the
+// code is about to change (when a copy would take the next code).
+const countdownGrain = 5
+
+// update shows the time left at now, changing the widgets only when the
+// shown value changes.
 func (c *countdown) update(now time.Time) {
 	cred := otp.Credential{Period: c.period}
 	left := cred.Remaining(now)
 	secs := int((left + time.Second - 1) / time.Second)
-	if secs == c.last {
+	shown, text := secs, "in %d s"
+	if left > codeview.MinLeft {
+		shown = (secs + countdownGrain - 1) / countdownGrain * countdownGrain
+		text = "within %d s"
+	}
+	if shown == c.last {
 		return
 	}
-	c.last = secs
-	c.label.SetText(c.prefix + codeview.Countdown(left))
-	c.bar.SetValue(float64(secs))
+	c.last = shown
+	c.label.SetText(c.prefix + fmt.Sprintf(text, shown))
+	c.bar.SetValue(float64(shown))
 }

@@ -1,0 +1,177 @@
+//go:build e2e
+
+package gui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// idleWindow is how long BenchmarkGUIIdle measures idle CPU.
+const idleWindow = 60 * time.Second
+
+// benchEntries returns n distinct TOTP entries, a few with 60 s periods.
+func benchEntries(n int) []vault.Entry {
+	out := make([]vault.Entry, n)
+	for i := range out {
+		secret := []byte(fmt.Sprintf("bench-secret-%06d", i))
+		period := 30
+		if i%10 == 9 {
+			period = 60
+		}
+		out[i] = vault.Entry{
+			Issuer: fmt.Sprintf("Service %03d", i), Account: fmt.Sprintf("user%d@example.com", i), Position: float64(i + 1),
+			OTP: otp.Credential{Secret: secret, Digits: 6, Period: period},
+		}
+	}
+	return out
+}
+
+// cpuTicks returns a process's user plus system time in clock ticks.
+func cpuTicks(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces: fields start after the last ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return ut + st, nil
+}
+
+// rssMiB returns a process's resident memory.
+func rssMiB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// contender is one program of the comparison.
+type contender struct {
+	name    string
+	desk    *xdesk
+	proc    *started
+	window  string
+	ttfw    time.Duration // launch to first visible window
+	ready   time.Duration // Tessera: Enter to the unlocked list (key derivation included)
+	cpuPct  float64
+	rss     float64
+	startAt int64
+}
+
+// BenchmarkGUIIdle starts Tessera with 200 entries (unlocked, countdown
+// running), a bare Fyne window and KeePassXC, each on its own Xvfb, and
+// measures side by side, over the same 60 s: idle CPU, resident memory and
+// time to the first window. Run it with `make bench-gui`.
+func BenchmarkGUIIdle(b *testing.B) {
+	keepass := tool(b, "keepassxc", "keepassxc")
+	tessera := build(b, "github.com/tessera-auth/tessera")
+	bare := build(b, "github.com/tessera-auth/tessera/app/gui/testdata/barewindow")
+	for range b.N {
+		cs := []*contender{{name: "Tessera (200 entries)"}, {name: "bare Fyne window"}, {name: "KeePassXC"}}
+		var bins = [][]string{{tessera}, {bare}, {keepass}}
+		titles := []string{"^Tessera", "^Bare Fyne window$", "KeePassXC"}
+		home := b.TempDir()
+		dir := filepath.Join(home, "vault")
+		makeVault(b, dir, benchEntries(200))
+		for i, c := range cs {
+			c.desk = newDesktop(b, 1024, 768)
+			h := filepath.Join(home, strconv.Itoa(i))
+			os.MkdirAll(h, 0o700)
+			c.proc = c.desk.startProgram(bins[i][0], c.desk.env(h, "TESSERA_VAULT="+dir, "QT_QPA_PLATFORM=xcb"))
+		}
+		var wg sync.WaitGroup
+		for i, c := range cs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				deadline := time.Now().Add(60 * time.Second)
+				for c.window == "" && time.Now().Before(deadline) {
+					c.window = c.desk.findWindow(titles[i])
+					if c.window == "" {
+						time.Sleep(20 * time.Millisecond)
+					}
+				}
+				c.ttfw = time.Since(c.proc.start)
+			}()
+		}
+		wg.Wait()
+		for _, c := range cs {
+			if c.window == "" {
+				b.Fatalf("%s showed no window: %s", c.name, c.proc.output)
+			}
+		}
+		t := cs[0]
+		t.desk.xdo("mousemove", "--window", t.window, "10", "10")
+		t.desk.xdo("windowfocus", "--sync", t.window)
+		t.desk.xdo("type", "--delay", "10", testPass)
+		enter := time.Now()
+		t.desk.xdo("key", "Return")
+		waitFor(b, 30*time.Second, "Tessera to unlock", func() bool { return t.desk.windowName(t.window) == titleUnlocked })
+		t.ready = time.Since(enter)
+
+		// Let start-up work settle, then measure all three at once.
+		time.Sleep(restFocus + 3*time.Second) // the search field rests its focus after restFocus
+		for _, c := range cs {
+			n, err := cpuTicks(c.proc.cmd.Process.Pid)
+			if err != nil {
+				b.Fatalf("%s: %v", c.name, err)
+			}
+			c.startAt = n
+		}
+		start := time.Now()
+		time.Sleep(idleWindow)
+		elapsed := time.Since(start).Seconds()
+		for _, c := range cs {
+			n, err := cpuTicks(c.proc.cmd.Process.Pid)
+			if err != nil {
+				b.Fatalf("%s stopped during the measurement: %v\n%s", c.name, err, c.proc.output)
+			}
+			c.cpuPct = float64(n-c.startAt) / 100 / elapsed * 100 // 100 ticks a second
+			c.rss = rssMiB(c.proc.cmd.Process.Pid)
+		}
+		out := exec.Command("nproc")
+		cores, _ := out.Output()
+		fmt.Printf("\nIdle cost under Xvfb, measured side by side over %.0f s (%s cores):\n", elapsed, strings.TrimSpace(string(cores)))
+		fmt.Printf("%-24s %10s %10s %14s\n", "program", "idle CPU", "RSS", "first window")
+		for _, c := range cs {
+			fmt.Printf("%-24s %9.2f%% %6.0f MiB %11.0f ms\n", c.name, c.cpuPct, c.rss, float64(c.ttfw.Milliseconds()))
+		}
+		diff := cs[0].cpuPct - cs[1].cpuPct
+		verdict := "met"
+		if diff > 0.5 {
+			verdict = "NOT met"
+		}
+		fmt.Printf("Tessera adds %+.2f percentage points to the bare window (bar: at most 0.5): %s\n", diff, verdict)
+		fmt.Printf("Tessera: Enter to the unlocked list of 200 entries: %d ms (test vault, key derivation at a low work factor)\n\n", t.ready.Milliseconds())
+		b.ReportMetric(cs[0].cpuPct, "tessera-cpu-%")
+		b.ReportMetric(cs[1].cpuPct, "bare-cpu-%")
+		b.ReportMetric(cs[2].cpuPct, "keepassxc-cpu-%")
+		b.ReportMetric(cs[0].rss, "tessera-MiB")
+		b.ReportMetric(cs[1].rss, "bare-MiB")
+		b.ReportMetric(cs[2].rss, "keepassxc-MiB")
+		b.ReportMetric(float64(cs[0].ttfw.Milliseconds()), "tessera-window-ms")
+		b.ReportMetric(float64(cs[1].ttfw.Milliseconds()), "bare-window-ms")
+		b.ReportMetric(float64(cs[2].ttfw.Milliseconds()), "keepassxc-window-ms")
+		b.ReportMetric(float64(t.ready.Milliseconds()), "tessera-unlock-ms")
+	}
+}
