@@ -47,6 +47,9 @@ func Decode(r io.Reader) ([]string, error) {
 
 // ReadImage decodes an image file with the same checks as [Decode], for
 // callers that scan an image more than once or time its decoding apart.
+// The common kinds of PNG file (8 bits a sample, not interlaced) are read
+// straight into an *image.Gray of their luminance over white, the only
+// thing QR decoding uses; other files keep their colours.
 func ReadImage(r io.Reader) (image.Image, error) {
 	// Keep what the header check reads, to decode the whole file after it.
 	var head bytes.Buffer
@@ -63,6 +66,13 @@ func ReadImage(r io.Reader) (image.Image, error) {
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
 		return nil, fmt.Errorf("%w: %dx%d %s", ErrTooLarge, cfg.Width, cfg.Height, format)
+	}
+	if format == "png" && fastPNG(head.Bytes()) {
+		img, err := decodePNGGray(io.MultiReader(&head, br))
+		if err != nil {
+			return nil, fmt.Errorf("broken png image: %w", err)
+		}
+		return img, nil
 	}
 	img, _, err := image.Decode(io.MultiReader(&head, br))
 	if err != nil {

@@ -1,0 +1,299 @@
+package qr
+
+import (
+	"bufio"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+)
+
+// decodePNGGray reads the common kinds of PNG file, 8 bits a sample without
+// interlacing, straight into luminance composited over white: the only
+// thing QR decoding needs. It skips image/png's conversion of every pixel to
+// RGBA, which costs more than inflating and unfiltering together.
+// [fastPNG] tells which files it reads; image/png reads the others.
+//
+// The caller has checked the header's size against maxPixels.
+func decodePNGGray(r io.Reader) (*image.Gray, error) {
+	br := bufio.NewReader(r)
+	var sig [8]byte
+	if _, err := io.ReadFull(br, sig[:]); err != nil || string(sig[:]) != pngSignature {
+		return nil, errors.New("not a PNG file")
+	}
+	p := &pngReader{r: br}
+	for {
+		length, typ, err := p.chunkHeader()
+		if err != nil {
+			return nil, err
+		}
+		switch typ {
+		case "IHDR":
+			if err := p.header(length); err != nil {
+				return nil, err
+			}
+		case "PLTE", "tRNS":
+			if p.w == 0 {
+				return nil, fmt.Errorf("%s chunk before IHDR", typ)
+			}
+			b := make([]byte, length)
+			if _, err := io.ReadFull(br, b); err != nil {
+				return nil, err
+			}
+			if typ == "PLTE" {
+				p.plte = b
+			} else {
+				p.trns = b
+			}
+			if _, err := br.Discard(4); err != nil { // CRC
+				return nil, err
+			}
+		case "IDAT":
+			if p.w == 0 {
+				return nil, errors.New("IDAT chunk before IHDR")
+			}
+			p.idatLeft = length
+			return p.pixels()
+		case "IEND":
+			return nil, errors.New("no IDAT chunk")
+		default:
+			if _, err := br.Discard(int(length) + 4); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+const pngSignature = "\x89PNG\r\n\x1a\n"
+
+var errUnsupportedPNG = errors.New("PNG kind left to image/png")
+
+// fastPNG reports whether decodePNGGray reads the PNG file that starts
+// with head: 8 bits a sample, not interlaced.
+func fastPNG(head []byte) bool {
+	if len(head) < 29 || string(head[:8]) != pngSignature || string(head[12:16]) != "IHDR" {
+		return false
+	}
+	depth, ctype, interlace := head[24], head[25], head[28]
+	return depth == 8 && interlace == 0 && (ctype == pngGray || ctype == pngRGB || ctype == pngPalette || ctype == pngGrayAlpha || ctype == pngRGBA)
+}
+
+// PNG colour types.
+const (
+	pngGray      = 0
+	pngRGB       = 2
+	pngPalette   = 3
+	pngGrayAlpha = 4
+	pngRGBA      = 6
+)
+
+type pngReader struct {
+	r        *bufio.Reader
+	w, h     int
+	ctype    byte
+	bpp      int // bytes a pixel
+	plte     []byte
+	trns     []byte
+	idatLeft uint32 // bytes of the current IDAT chunk not yet read
+}
+
+func (p *pngReader) chunkHeader() (uint32, string, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(p.r, b[:]); err != nil {
+		return 0, "", err
+	}
+	n := binary.BigEndian.Uint32(b[:4])
+	if n > 1<<31-1 {
+		return 0, "", errors.New("chunk length out of range")
+	}
+	return n, string(b[4:]), nil
+}
+
+func (p *pngReader) header(length uint32) error {
+	if length != 13 {
+		return errors.New("IHDR chunk of the wrong length")
+	}
+	var b [13 + 4]byte
+	if _, err := io.ReadFull(p.r, b[:]); err != nil {
+		return err
+	}
+	w, h := binary.BigEndian.Uint32(b[0:4]), binary.BigEndian.Uint32(b[4:8])
+	depth, ctype, interlace := b[8], b[9], b[12]
+	if depth != 8 || interlace != 0 {
+		return errUnsupportedPNG
+	}
+	switch ctype {
+	case pngGray:
+		p.bpp = 1
+	case pngRGB:
+		p.bpp = 3
+	case pngPalette:
+		p.bpp = 1
+	case pngGrayAlpha:
+		p.bpp = 2
+	case pngRGBA:
+		p.bpp = 4
+	default:
+		return errUnsupportedPNG
+	}
+	if w == 0 || h == 0 || int64(w)*int64(h) > maxPixels {
+		return errUnsupportedPNG // image/png gives the error
+	}
+	p.w, p.h, p.ctype = int(w), int(h), ctype
+	return nil
+}
+
+// Read returns the bytes of consecutive IDAT chunks, skipping their CRCs.
+func (p *pngReader) Read(b []byte) (int, error) {
+	for p.idatLeft == 0 {
+		if _, err := p.r.Discard(4); err != nil {
+			return 0, err
+		}
+		n, typ, err := p.chunkHeader()
+		if err != nil {
+			return 0, err
+		}
+		if typ != "IDAT" {
+			return 0, io.ErrUnexpectedEOF
+		}
+		p.idatLeft = n
+	}
+	if uint32(len(b)) > p.idatLeft {
+		b = b[:p.idatLeft]
+	}
+	n, err := p.r.Read(b)
+	p.idatLeft -= uint32(n)
+	return n, err
+}
+
+// pixels inflates and unfilters the image data row by row into luminance.
+func (p *pngReader) pixels() (*image.Gray, error) {
+	var lut [256]uint8 // palette index -> luminance over white
+	if p.ctype == pngPalette {
+		if len(p.plte) == 0 || len(p.plte)%3 != 0 {
+			return nil, errors.New("palette missing or of a wrong length")
+		}
+		for i := 0; i < len(p.plte)/3; i++ {
+			c := p.plte[3*i : 3*i+3]
+			a := uint32(255)
+			if i < len(p.trns) {
+				a = uint32(p.trns[i])
+			}
+			lut[i] = overWhite(rgbLuma(c[0], c[1], c[2]), a)
+		}
+	}
+	// A transparent colour key on a grey or RGB image (rare) is ignored:
+	// its pixels keep their colour.
+	zr, err := zlib.NewReader(p)
+	if err != nil {
+		return nil, err
+	}
+	img := image.NewGray(image.Rect(0, 0, p.w, p.h))
+	stride := p.w * p.bpp
+	prev := make([]byte, stride+1)
+	cur := make([]byte, stride+1)
+	for y := 0; y < p.h; y++ {
+		if _, err := io.ReadFull(zr, cur); err != nil {
+			return nil, fmt.Errorf("image data: %w", err)
+		}
+		if err := unfilter(cur[0], cur[1:], prev[1:], p.bpp); err != nil {
+			return nil, fmt.Errorf("row %d: %w", y, err)
+		}
+		row, dst := cur[1:], img.Pix[y*img.Stride:y*img.Stride+p.w]
+		switch p.ctype {
+		case pngGray:
+			copy(dst, row)
+		case pngPalette:
+			for x, i := range row {
+				dst[x] = lut[i]
+			}
+		case pngGrayAlpha:
+			for x := range dst {
+				dst[x] = overWhite(uint32(row[2*x]), uint32(row[2*x+1]))
+			}
+		case pngRGB:
+			for x := range dst {
+				c := row[3*x : 3*x+3 : 3*x+3]
+				dst[x] = uint8(rgbLuma(c[0], c[1], c[2]))
+			}
+		case pngRGBA:
+			for x := range dst {
+				c := row[4*x : 4*x+4 : 4*x+4]
+				dst[x] = overWhite(rgbLuma(c[0], c[1], c[2]), uint32(c[3]))
+			}
+		}
+		prev, cur = cur, prev
+	}
+	// The stream must end here; reaching its end checks its checksum.
+	var one [1]byte
+	switch _, err := io.ReadFull(zr, one[:]); err {
+	case io.EOF:
+	case nil:
+		return nil, errors.New("more image data than the image holds")
+	default:
+		return nil, fmt.Errorf("image data: %w", err)
+	}
+	return img, nil
+}
+
+func rgbLuma(r, g, b uint8) uint32 {
+	return (wR*uint32(r) + wG*uint32(g) + wB*uint32(b) + 1<<15) >> 16
+}
+
+// overWhite composites luminance v with alpha a over white.
+func overWhite(v, a uint32) uint8 {
+	return uint8((v*a + 255*(255-a) + 127) / 255)
+}
+
+// unfilter undoes a row's PNG filter in place, given the unfiltered row
+// above and the bytes a pixel.
+func unfilter(filter byte, cur, prev []byte, bpp int) error {
+	switch filter {
+	case 0:
+	case 1: // Sub
+		for i := bpp; i < len(cur); i++ {
+			cur[i] += cur[i-bpp]
+		}
+	case 2: // Up
+		for i, p := range prev[:len(cur)] {
+			cur[i] += p
+		}
+	case 3: // Average
+		for i := 0; i < bpp; i++ {
+			cur[i] += prev[i] / 2
+		}
+		for i := bpp; i < len(cur); i++ {
+			cur[i] += uint8((int(cur[i-bpp]) + int(prev[i])) / 2)
+		}
+	case 4: // Paeth
+		for i := 0; i < bpp; i++ {
+			cur[i] += prev[i]
+		}
+		for i := bpp; i < len(cur); i++ {
+			a, b, c := int(cur[i-bpp]), int(prev[i]), int(prev[i-bpp])
+			pa, pb, pc := b-c, a-c, a+b-2*c
+			if pa < 0 {
+				pa = -pa
+			}
+			if pb < 0 {
+				pb = -pb
+			}
+			if pc < 0 {
+				pc = -pc
+			}
+			switch {
+			case pa <= pb && pa <= pc:
+				cur[i] += uint8(a)
+			case pb <= pc:
+				cur[i] += uint8(b)
+			default:
+				cur[i] += uint8(c)
+			}
+		}
+	default:
+		return fmt.Errorf("unknown filter type %d", filter)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package qr
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestPNGGray checks the direct PNG reader against image/png on every kind
+// of PNG it reads, with rows that make Go's encoder use every filter.
+func TestPNGGray(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const w, h = 67, 41
+	// Smooth gradients with noise: the encoder then picks all five filters.
+	val := func(x, y, ch int) uint8 {
+		return uint8((x*3+y*5+ch*70)%256) ^ uint8(r.IntN(4))
+	}
+	gray := image.NewGray(image.Rect(0, 0, w, h))
+	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+	nrgba := image.NewNRGBA(image.Rect(0, 0, w, h))
+	pal := image.NewPaletted(image.Rect(0, 0, w, h), nil)
+	for i := 0; i < 256; i++ {
+		pal.Palette = append(pal.Palette, color.NRGBA{uint8(i), uint8(255 - i), uint8(i * 7), uint8(255 - i/3)})
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			gray.SetGray(x, y, color.Gray{val(x, y, 0)})
+			rgba.SetRGBA(x, y, color.RGBA{val(x, y, 0), val(x, y, 1), val(x, y, 2), 255})
+			nrgba.SetNRGBA(x, y, color.NRGBA{val(x, y, 0), val(x, y, 1), val(x, y, 2), val(x, y, 3)})
+			pal.SetColorIndex(x, y, val(x, y, 0))
+		}
+	}
+	for name, img := range map[string]image.Image{"gray": gray, "rgb": rgba, "rgba": nrgba, "palette+tRNS": pal} {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		if !fastPNG(buf.Bytes()) {
+			t.Fatalf("%s: not read directly", name)
+		}
+		got, err := decodePNGGray(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ref, err := png.Decode(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := toLuma(ref)
+		for i, v := range got.Pix {
+			if d := int(v) - int(want.pix[i]); d < -1 || d > 1 {
+				t.Fatalf("%s: pixel %d is %d, image/png says %d", name, i, v, want.pix[i])
+			}
+		}
+	}
+}
+
+// TestPNGBroken cuts a PNG at every length: an error, never a panic.
+func TestPNGBroken(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 31)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	// The last 16 bytes are the image data's CRC, unchecked, and IEND.
+	for n := 0; n < len(data)-16; n++ {
+		if _, err := decodePNGGray(bytes.NewReader(data[:n])); err == nil {
+			t.Fatalf("a PNG cut at %d of %d bytes was accepted", n, len(data))
+		}
+	}
+}
