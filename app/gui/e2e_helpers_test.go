@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,7 +56,11 @@ func build(t testing.TB, pkg string) string {
 			return
 		}
 		b.path = filepath.Join(dir, filepath.Base(pkg))
-		gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		gotool, err := exec.LookPath("go")
+		if err != nil {
+			b.err = fmt.Errorf("the go command is not on PATH: %w", err)
+			return
+		}
 		cmd := exec.Command(gotool, "build", "-o", b.path, pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 		b.out, b.err = cmd.CombinedOutput()

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -132,25 +131,22 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	return u
 }
 
-// vaultDir picks the vault folder: the configuration, the setting, the
-// environment, else the per-user data folder.
+// vaultDir picks the vault folder: the configuration, $TESSERA_VAULT, the
+// vault path setting, else the per-user data folder.
 func (u *UI) vaultDir() string {
 	if u.cfg.VaultDir != "" {
 		return u.cfg.VaultDir
 	}
-	if p := u.prefs.vaultPath(); p != "" {
-		return p
-	}
 	if p := os.Getenv("TESSERA_VAULT"); p != "" {
 		return p
 	}
-	if p := os.Getenv("XDG_DATA_HOME"); p != "" {
-		return filepath.Join(p, "tessera")
+	if p := u.prefs.vaultPath(); p != "" {
+		return p
 	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "share", "tessera")
+	if p, err := vault.DefaultDir(os.Getenv); err == nil {
+		return p
 	}
-	return "tessera-vault"
+	return "tessera-vault" // no home folder: next to where Tessera runs
 }
 
 // restFocus is how long the search or passphrase field keeps the keyboard
@@ -286,6 +282,15 @@ func (u *UI) touch() {
 	if u.idle == nil && u.unlocked() {
 		u.armIdle(u.prefs.autoLock())
 	}
+}
+
+// rearmIdle restarts the idle lock with the current setting.
+func (u *UI) rearmIdle() {
+	if u.idle != nil {
+		u.idle.Stop()
+		u.idle = nil
+	}
+	u.touch()
 }
 
 // armIdle schedules the idle check after d.

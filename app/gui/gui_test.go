@@ -96,6 +96,7 @@ func newHarness(t *testing.T, dir string) *harness {
 		dir = t.TempDir()
 		makeVault(t, dir, testEntries(t))
 	}
+	t.Setenv("TMPDIR", t.TempDir()) // the test app's storage (icon packs) lives there
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Tessera")
 	t.Cleanup(w.Close)

@@ -81,7 +81,7 @@ func newListScreen(ui *UI) *listScreen {
 	s.empty.Wrapping = fyne.TextWrapWord
 	s.empty.Hide()
 
-	s.periods = container.NewHBox()
+	s.periods = container.NewVBox()
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), s.onAdd)
 	lock := widget.NewButtonWithIcon("", theme.LoginIcon(), func() { s.ui.lock() })
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), s.onSettings)

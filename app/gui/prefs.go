@@ -10,23 +10,22 @@ import (
 	"github.com/tessera-auth/tessera/app/clipboard"
 )
 
-// Preference keys, stored through Fyne's preferences API.
+// Preference keys, stored through Fyne's preferences API. The number of
+// backups kept is the vault's own setting (vault.Vault.SetBackupsKept), so
+// the CLI and the GUI agree on it.
 const (
 	prefAutoLock     = "autolock_seconds"
 	prefLockOnScreen = "lock_on_screen_lock"
 	prefClearAfter   = "clipboard_clear_seconds"
 	prefTheme        = "theme"
-	prefBackups      = "backups_kept"
 	prefVaultPath    = "vault_path"
 	prefSort         = "sort"
 	prefIconPacks    = "icon_packs"
 )
 
-// Defaults of the settings.
-const (
-	defaultAutoLock = 5 * time.Minute
-	defaultBackups  = 10
-)
+// defaultAutoLock is the idle time after which the vault locks unless the
+// settings say otherwise.
+const defaultAutoLock = 5 * time.Minute
 
 // Theme choices.
 const (
@@ -59,7 +58,6 @@ func (s settings) clearAfter() time.Duration {
 }
 
 func (s settings) theme() string     { return s.p.StringWithFallback(prefTheme, themeSystem) }
-func (s settings) backups() int      { return s.p.IntWithFallback(prefBackups, defaultBackups) }
 func (s settings) vaultPath() string { return s.p.String(prefVaultPath) }
 func (s settings) sortOrder() string { return s.p.StringWithFallback(prefSort, sortManual) }
 

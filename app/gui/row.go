@@ -210,7 +210,7 @@ func newCountdown(period int, named bool) *countdown {
 	c.bar = widget.NewProgressBar()
 	c.bar.Max = float64(period)
 	c.bar.TextFormatter = func() string { return "" }
-	c.box = container.NewHBox(c.label, container.NewGridWrap(fyne.NewSize(80, 8), c.bar))
+	c.box = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(120, 8), c.bar)), c.label)
 	return c
 }
 

@@ -74,7 +74,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.autoLock = widget.NewSelect(labels(autoLockChoices), func(l string) {
 		if d, ok := pick(autoLockChoices, l); ok {
 			p.SetInt(prefAutoLock, int(d/time.Second))
-			ui.touch()
+			ui.rearmIdle()
 		}
 	})
 	s.lockOnScreen = widget.NewCheck("Also lock when the screen locks", func(on bool) { p.SetBool(prefLockOnScreen, on) })
@@ -166,7 +166,6 @@ func (s *settingsScreen) onApply() {
 		dialog.ShowError(errors.New("backups kept must be a whole number, 0 or more"), s.ui.win)
 		return
 	}
-	s.ui.app.Preferences().SetInt(prefBackups, n)
 	if n != s.ui.vault.BackupsKept() {
 		if err := s.ui.vault.SetBackupsKept(n); err != nil {
 			dialog.ShowError(fmt.Errorf("setting the backups kept: %w", err), s.ui.win)

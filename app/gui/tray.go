@@ -18,9 +18,12 @@ type trayMenu struct {
 	lock *fyne.MenuItem
 }
 
+// hasTray reports whether the desktop shows tray icons; tests replace it.
+var hasTray = trayAvailable
+
 func newTrayMenu(ui *UI) *trayMenu {
 	t := &trayMenu{ui: ui}
-	if da, ok := ui.app.(desktop.App); ok && trayAvailable() {
+	if da, ok := ui.app.(desktop.App); ok && hasTray() {
 		t.app = da
 		da.SetSystemTrayIcon(fyne.NewStaticResource("tessera.png", assets.IconPNG))
 		ui.win.SetCloseIntercept(t.onClose)
