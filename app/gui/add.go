@@ -338,7 +338,10 @@ func (u *UI) showAdd() {
 		u.add = newAddScreen(u)
 	}
 	u.add.setStatus("Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link, or type the details below.", false)
-	u.show(u.add.content, u.add.issuer)
+	// The keyboard starts on "Scan the screen": Ctrl+N then Space scans the
+	// code already on screen, the usual case on a desktop. Tab reaches the
+	// other sources and the form.
+	u.show(u.add.content, u.add.scan)
 }
 
 // onDropped adds the QR codes of image files dropped on the window.

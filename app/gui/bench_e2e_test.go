@@ -94,7 +94,7 @@ func BenchmarkGUIIdle(b *testing.B) {
 		dir := filepath.Join(home, "vault")
 		makeVault(b, dir, benchEntries(200))
 		for i, c := range cs {
-			c.desk = newDesktop(b, 1024, 768)
+			c.desk = newXdesk(b, 1024, 768)
 			h := filepath.Join(home, strconv.Itoa(i))
 			os.MkdirAll(h, 0o700)
 			c.proc = c.desk.startProgram(bins[i][0], c.desk.env(h, "TESSERA_VAULT="+dir, "QT_QPA_PLATFORM=xcb"))

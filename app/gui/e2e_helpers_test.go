@@ -79,7 +79,7 @@ type xdesk struct {
 	xclip   string
 }
 
-func newDesktop(t testing.TB, w, h int) *xdesk {
+func newXdesk(t testing.TB, w, h int) *xdesk {
 	t.Helper()
 	d := &xdesk{t: t, xdotool: tool(t, "xdotool", "xdotool"), xclip: tool(t, "xclip", "xclip")}
 	d.display = xvfb.Start(t, w, h)
@@ -155,6 +155,32 @@ func (d *xdesk) findWindow(name string) string {
 		return ""
 	}
 	return strings.Fields(out)[0]
+}
+
+// waitWindow waits for a visible window whose name matches name.
+func (d *xdesk) waitWindow(name string) string {
+	d.t.Helper()
+	var win string
+	waitFor(d.t, 30*time.Second, "a window named "+name, func() bool {
+		win = d.findWindow(name)
+		return win != ""
+	})
+	return win
+}
+
+// unlockTessera types the test passphrase and Enter into Tessera's window
+// and waits for the unlocked title.
+func (d *xdesk) unlockTessera(win string) {
+	d.t.Helper()
+	// No window manager: give the window the input focus; the passphrase
+	// field already has Fyne's focus.
+	d.xdo("mousemove", "--window", win, "10", "10")
+	d.xdo("windowfocus", "--sync", win)
+	d.xdo("type", "--delay", "20", testPass)
+	d.xdo("key", "Return")
+	waitFor(d.t, 20*time.Second, "the vault to unlock (window title "+titleUnlocked+")", func() bool {
+		return d.windowName(win) == titleUnlocked
+	})
 }
 
 // windowName returns a window's title.

@@ -23,7 +23,7 @@ import (
 func TestE2EUnlockSearchCopy(t *testing.T) {
 	tool(t, "oathtool", "oathtool")
 	bin := build(t, "github.com/tessera-auth/tessera")
-	d := newDesktop(t, 1024, 768)
+	d := newXdesk(t, 1024, 768)
 
 	home := t.TempDir()
 	dir := filepath.Join(home, "vault")
@@ -39,24 +39,12 @@ func TestE2EUnlockSearchCopy(t *testing.T) {
 	}
 
 	p := d.startProgram(bin, d.env(home, "TESSERA_VAULT="+dir))
-	var win string
-	waitFor(t, 30*time.Second, "the Tessera window", func() bool {
-		win = d.findWindow("^Tessera")
-		return win != ""
-	})
+	win := d.waitWindow("^Tessera")
 	t.Logf("first window after %v", time.Since(p.start).Round(time.Millisecond))
 	if got := d.windowName(win); got != titleLocked {
 		t.Fatalf("window title %q, want %q", got, titleLocked)
 	}
-	// No window manager: give the window the input focus; the passphrase
-	// field already has Fyne's focus.
-	d.xdo("mousemove", "--window", win, "10", "10")
-	d.xdo("windowfocus", "--sync", win)
-	d.xdo("type", "--delay", "20", testPass)
-	d.xdo("key", "Return")
-	waitFor(t, 20*time.Second, "the vault to unlock (window title "+titleUnlocked+")", func() bool {
-		return d.windowName(win) == titleUnlocked
-	})
+	d.unlockTessera(win)
 
 	before := time.Now()
 	d.xdo("type", "--delay", "20", "hub")
@@ -68,15 +56,9 @@ func TestE2EUnlockSearchCopy(t *testing.T) {
 	})
 	after := time.Now()
 	// The app copies the current code, or the next one when less than 5 s
-	// are left: accept the codes of every step from before the copy to the
-	// step after it.
-	c := otp.Credential{Period: 30}
-	valid := map[string]bool{}
-	for s := c.Step(before); s <= c.Step(after)+1; s++ {
-		valid[totpAt(t, githubSecret, time.Unix(int64(s)*30, 0))] = true
-	}
-	if !valid[got] {
-		t.Fatalf("clipboard holds %q, not oathtool's code for GitHub around %v (%v)", got, before.Format(time.TimeOnly), valid)
+	// are left.
+	if !codeAround(t, githubSecret, got, before, after) {
+		t.Fatalf("clipboard holds %q, not oathtool's code for GitHub around %v", got, before.Format(time.TimeOnly))
 	}
 	copied := time.Now()
 
@@ -107,6 +89,18 @@ func TestE2EUnlockSearchCopy(t *testing.T) {
 	if p.cmd.ProcessState != nil {
 		t.Fatalf("tessera exited: %s", p.output)
 	}
+}
+
+// codeAround reports whether code is oathtool's TOTP code (30 s, SHA1, 6
+// digits) of secret for a step from the one at from to the one after to.
+func codeAround(t testing.TB, secret, code string, from, to time.Time) bool {
+	c := otp.Credential{Period: 30}
+	for s := c.Step(from); s <= c.Step(to)+1; s++ {
+		if totpAt(t, secret, time.Unix(int64(s)*30, 0)) == code {
+			return true
+		}
+	}
+	return false
 }
 
 func distinctColours(img interface {

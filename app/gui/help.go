@@ -17,7 +17,7 @@ var shortcuts = [][2]string{
 	{"Escape", "clear the search"},
 	{"Ctrl+C", "copy the selected entry's code"},
 	{"Ctrl+F", "focus the search field"},
-	{"Ctrl+N", "add an entry"},
+	{"Ctrl+N", "add an entry (then Space scans the screen)"},
 	{"Ctrl+E", "edit the selected entry"},
 	{"Ctrl+L", "lock the vault"},
 	{"Ctrl+,", "settings"},

@@ -1,0 +1,70 @@
+//go:build e2e
+
+package gui
+
+import (
+	"image"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tessera-auth/tessera/app/internal/xwin"
+	"github.com/tessera-auth/tessera/otp/qr"
+)
+
+// TestE2EScanScreen shows a QR code in another window, then adds it with
+// Ctrl+N and Space (Scan the screen): Tessera hides its window, captures
+// the screen, adds the account, and its code matches oathtool's.
+func TestE2EScanScreen(t *testing.T) {
+	tool(t, "oathtool", "oathtool")
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newXdesk(t, 1280, 800)
+	const secret = "KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD"
+	img, err := qr.Encode("otpauth://totp/Scanned%20Inc:erin?secret=" + secret + "&issuer=Scanned%20Inc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xwin.Show(t, d.display, img, image.Pt(600, 100))
+
+	home := t.TempDir()
+	dir := filepath.Join(home, "vault")
+	makeVault(t, dir, testEntries(t))
+	p := d.startProgram(bin, d.env(home, "TESSERA_VAULT="+dir))
+	win := d.waitWindow("^Tessera")
+	d.unlockTessera(win)
+
+	d.xdo("key", "ctrl+n")
+	d.xdo("key", "space")
+	waitFor(t, 30*time.Second, "the scanned entry to be added", func() bool {
+		return d.findWindow("^Tessera$") != "" && entryExists(t, dir, "Scanned Inc")
+	})
+	d.xdo("windowfocus", "--sync", win)
+	d.xdo("type", "--delay", "20", "scanned")
+	before := time.Now()
+	d.xdo("key", "Return")
+	var got string
+	waitFor(t, 10*time.Second, "the scanned entry's code on the clipboard", func() bool {
+		got = d.clipboard()
+		return len(got) == 6
+	})
+	if !codeAround(t, secret, got, before, time.Now()) {
+		t.Fatalf("clipboard holds %q, not oathtool's code for the scanned secret", got)
+	}
+	if p.cmd.ProcessState != nil {
+		t.Fatalf("tessera exited: %s", p.output)
+	}
+}
+
+// entryExists reports whether the vault on disk holds an entry whose issuer
+// contains name.
+func entryExists(t testing.TB, dir, name string) bool {
+	v := newVaultHandle(t, dir)
+	defer v.Lock()
+	for _, e := range v.Entries() {
+		if strings.Contains(e.Issuer, name) {
+			return true
+		}
+	}
+	return false
+}
