@@ -7,7 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/otp/qr"
 )
 
 func TestEditEntry(t *testing.T) {
@@ -125,5 +130,69 @@ func TestReloadOnOtherWriter(t *testing.T) {
 	h.clock.Advance(time.Second + 10*time.Millisecond)
 	if !slices.Contains(h.shownIssuers(), "From CLI") {
 		t.Fatalf("list shows %v after another writer's save", h.shownIssuers())
+	}
+}
+
+// Show as QR asks first, then shows a code that reads back as the entry's
+// URI; locking closes it.
+func TestShowAsQR(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showEdit(h.ui.list.entry(0).ID)
+	test.Tap(h.ui.edit.qr)
+	if h.ui.qrDialog != nil {
+		t.Fatal("the QR code is shown without confirmation")
+	}
+	overlays := h.win.Canvas().Overlays()
+	confirm := overlays.Top()
+	if confirm == nil || !strings.Contains(test.RenderObjectToMarkup(confirm), "Anyone who sees") {
+		t.Fatal("no confirmation that warns about the secret")
+	}
+	var show *widget.Button
+	for _, o := range test.LaidOutObjects(confirm) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Show" {
+			show = b
+		}
+	}
+	if show == nil {
+		t.Fatal("no Show button in the confirmation")
+	}
+	test.Tap(show)
+	if h.ui.qrDialog == nil {
+		t.Fatal("confirming did not show the QR code")
+	}
+	var img *canvas.Image
+	for _, o := range test.LaidOutObjects(overlays.Top()) {
+		if i, ok := o.(*canvas.Image); ok && i.Image != nil {
+			img = i
+		}
+	}
+	if img == nil {
+		t.Fatal("no QR image in the dialog")
+	}
+	texts := qr.DecodeImage(img.Image)
+	if len(texts) != 1 || !strings.Contains(texts[0], "secret="+githubSecret) || !strings.Contains(texts[0], "GitHub") {
+		t.Fatalf("the QR code reads %q", texts)
+	}
+	h.ui.lock()
+	if h.ui.qrDialog != nil || overlays.Top() != nil {
+		t.Fatal("locking left the QR code on screen")
+	}
+}
+
+// Dragging an entry's icon down two rows moves it two places.
+func TestDragToReorder(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	icon := h.rowOf(0).icon
+	for range 4 {
+		icon.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DY: 38}})
+	}
+	icon.DragEnd()
+	if got := h.shownIssuers(); got[0] != "GitLab" || got[2] != "GitHub" {
+		t.Fatalf("after dragging GitHub down two rows: %v", got)
+	}
+	if saved := h.saved(); saved[0] == "" {
+		t.Fatal("nothing saved")
 	}
 }

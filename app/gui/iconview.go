@@ -2,6 +2,7 @@ package gui
 
 import (
 	"image/color"
+	"math"
 	"strings"
 	"unicode"
 
@@ -25,6 +26,7 @@ type iconView struct {
 	s *listScreen
 
 	id     string
+	row    *row // the row it sits in, whose height is one step of a drag
 	disc   *canvas.Circle
 	tile   *canvas.Rectangle
 	letter *canvas.Text
@@ -97,7 +99,8 @@ func (v *iconView) Dragged(ev *fyne.DragEvent) { v.dragDY += ev.Dragged.DY }
 // DragEnd implements fyne.Draggable: the entry moves by as many rows as it
 // was dragged.
 func (v *iconView) DragEnd() {
-	rows := int(v.dragDY / (v.Size().Height + 2*theme.Padding()))
+	step := v.row.box.Size().Height + theme.Padding()
+	rows := int(math.Round(float64(v.dragDY / step)))
 	v.dragDY = 0
 	if rows != 0 {
 		v.s.ui.moveEntry(v.id, rows)

@@ -45,6 +45,7 @@ type row struct {
 func (s *listScreen) createRow() fyne.CanvasObject {
 	r := &row{s: s}
 	r.icon = newIconView(s)
+	r.icon.row = r
 	r.issuer = widget.NewLabel("")
 	r.issuer.TextStyle.Bold = true
 	r.issuer.Truncation = fyne.TextTruncateEllipsis
