@@ -109,7 +109,6 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.list.registerShortcuts(w.Canvas())
 	u.list.search.onInput = u.onInput
 	u.unlock.pass.onInput = u.onInput
-	u.create = newCreateScreen(u)
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
 
@@ -123,6 +122,7 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 		u.vault = v
 		u.showUnlock()
 	case errors.Is(err, fs.ErrNotExist):
+		u.create = newCreateScreen(u) // only on the first run
 		u.show(u.create.content, u.create.pass1)
 	default:
 		u.showUnlock()
