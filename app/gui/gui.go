@@ -453,9 +453,12 @@ func (u *UI) changed() bool {
 // Quit saves pending changes and clears a copied code before the program
 // ends.
 func (u *UI) Quit() {
-	if u.unlocked() && u.unsaved {
-		u.vault.Save()
+	if u.unlocked() && u.unsaved && !u.save() {
+		return // the save error dialog offers a retry; quitting would lose the change
 	}
 	u.clip.Clear()
+	if u.unlocked() {
+		u.vault.Lock()
+	}
 	u.app.Quit()
 }

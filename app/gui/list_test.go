@@ -345,3 +345,25 @@ func TestGroupsAndSort(t *testing.T) {
 		t.Fatalf("manual order not saved: %v", got)
 	}
 }
+
+// Quitting writes the pending use counts and takes the code off the
+// clipboard.
+func TestQuitSavesAndClears(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	test.Type(h.ui.list.search, "github")
+	h.press(h.ui.list.search, fyne.KeyReturn)
+	if !h.ui.unsaved {
+		t.Fatal("the use count is not pending")
+	}
+	h.ui.Quit()
+	if h.clipboard() != "" {
+		t.Fatal("quitting left the code on the clipboard")
+	}
+	v := newVaultHandle(t, h.dir)
+	for _, e := range v.Entries() {
+		if e.Issuer == "GitHub" && e.Uses != 1 {
+			t.Fatalf("saved uses = %d, want 1", e.Uses)
+		}
+	}
+}

@@ -27,6 +27,10 @@ func newTrayMenu(ui *UI) *trayMenu {
 		t.app = da
 		da.SetSystemTrayIcon(fyne.NewStaticResource("tessera.png", assets.IconPNG))
 		ui.win.SetCloseIntercept(t.onClose)
+	} else {
+		// No tray to come back from: closing quits, after saving what is
+		// pending and taking a copied code off the clipboard.
+		ui.win.SetCloseIntercept(ui.Quit)
 	}
 	t.refresh()
 	return t
