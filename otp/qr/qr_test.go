@@ -26,14 +26,18 @@ import (
 	"github.com/tessera-auth/tessera/otp/qr/internal/corpus"
 )
 
+// corpusPerVariant is the number of images of each variant TestCorpus
+// decodes.
+var corpusPerVariant = 2
+
 // TestCorpus decodes a small generated corpus: two images of every variant,
 // each code found exactly once and nothing else reported.
 func TestCorpus(t *testing.T) {
 	for _, v := range corpus.Variants() {
-		for i := 0; i < 2; i++ {
-			s := corpus.Generate(7, v, i)
-			t.Run(s.Name, func(t *testing.T) {
+		for i := 0; i < corpusPerVariant; i++ {
+			t.Run(fmt.Sprintf("%s-%d", v, i), func(t *testing.T) {
 				t.Parallel()
+				s := corpus.Generate(7, v, i)
 				got, err := qr.Decode(bytes.NewReader(s.Data))
 				if err != nil {
 					t.Fatal(err)
@@ -52,11 +56,11 @@ func TestCorpus(t *testing.T) {
 // TestCorpusDeterministic checks that a sample is a function of its seed,
 // variant and index alone.
 func TestCorpusDeterministic(t *testing.T) {
-	a, b := corpus.Generate(3, corpus.Photo, 5), corpus.Generate(3, corpus.Photo, 5)
+	a, b := corpus.Generate(3, corpus.Rotated, 2), corpus.Generate(3, corpus.Rotated, 2)
 	if !bytes.Equal(a.Data, b.Data) || !slices.Equal(a.Texts, b.Texts) || a.Name != b.Name {
 		t.Fatal("the same seed, variant and index gave different samples")
 	}
-	if c := corpus.Generate(4, corpus.Photo, 5); slices.Equal(a.Texts, c.Texts) {
+	if c := corpus.Generate(4, corpus.Rotated, 2); slices.Equal(a.Texts, c.Texts) {
 		t.Fatal("another seed gave the same texts")
 	}
 }
