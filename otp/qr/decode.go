@@ -9,6 +9,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/common"
 	multidetector "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 )
 
@@ -27,6 +28,10 @@ func DecodeImage(img image.Image) []string {
 // triangle of them, which takes minutes.
 const maxCenters = 48
 
+// maxUpscalePixels is the largest image scaled up whole when nothing was
+// found in it: full HD.
+const maxUpscalePixels = 1920 * 1080
+
 // maxRetries bounds the undecoded codes looked at again, scaled up.
 const maxRetries = 4
 
@@ -44,10 +49,10 @@ type scanner struct {
 	seen  map[string]bool
 	dec   *decoder.Decoder
 	found []spot // where codes were decoded, in image coordinates
-	// misses are codes whose finder patterns the first pass found but whose
-	// modules did not decode: a reason to try harder.
+	// misses are codes whose finder patterns a pass over the whole image
+	// found but whose modules did not decode: a reason to try harder.
 	misses []spot
-	first  bool // the first pass is running
+	full   bool // a pass over the whole image is running
 }
 
 // spot is a code's place: the centre of its finder patterns and a radius
@@ -83,13 +88,13 @@ func (a spot) near(b spot) bool {
 func decodeLuma(l luma) []string {
 	s := &scanner{seen: map[string]bool{}, dec: decoder.NewDecoder()}
 	whole := frame{scale: 1}
-	s.first = true
+	s.full = true
 	s.scan(l, zxingRule, whole, maxSplits)
-	s.first = false
 	if s.done() {
 		return s.texts
 	}
 	s.scan(l, lowContrastRule, whole, maxSplits)
+	s.full = false
 	if s.done() {
 		return s.texts
 	}
@@ -107,16 +112,21 @@ func decodeLuma(l luma) []string {
 		}
 		s.scan(crop.upscale2(), zxingRule, frame{ox: 2 * float64(crop.x0), oy: 2 * float64(crop.y0), scale: 2}, 0)
 	}
+	// Nothing at all: small, blurred codes may show their finder patterns
+	// only scaled up. Only for images up to full HD, where that is cheap.
+	if len(s.texts) == 0 && l.w*l.h <= maxUpscalePixels {
+		s.scan(l.upscale2(), zxingRule, frame{scale: 2}, maxSplits)
+	}
 	return s.texts
 }
 
 // done reports whether the passes so far found a code and explained every
-// code the first pass detected.
+// code a pass over the whole image detected.
 func (s *scanner) done() bool {
 	return len(s.texts) > 0 && len(s.unexplained()) == 0
 }
 
-// unexplained returns the codes the first pass detected but no pass has
+// unexplained returns the codes a whole-image pass detected but no pass has
 // read.
 func (s *scanner) unexplained() []spot {
 	var out []spot
@@ -173,7 +183,10 @@ func (s *scanner) detect(m *gozxing.BitMatrix, f frame) bool {
 		sp := spotOf(r.GetPoints(), f)
 		res, err := s.dec.Decode(r.GetBits(), nil)
 		if err != nil {
-			if s.first && !slices.ContainsFunc(s.misses, sp.near) {
+			res, err = s.resample(m, r)
+		}
+		if err != nil {
+			if s.full && !slices.ContainsFunc(s.misses, sp.near) {
 				s.misses = append(s.misses, sp)
 			}
 			continue
@@ -212,4 +225,44 @@ func detectBounded(m *gozxing.BitMatrix) (results []*common.DetectorResult, err 
 		}
 	}()
 	return multidetector.NewMultiDetector(m).DetectMulti(hints)
+}
+
+// resample reads a detected code again with other sampling grids: zxing
+// estimates the code's size from the distances between its finder patterns
+// and bends the grid towards the alignment pattern it finds, and in blurred
+// or skewed photos either can be off. The grid is tried with the size one
+// version smaller and larger, and without the alignment pattern (the
+// fourth corner then completes a parallelogram, exact for a tilt or shear).
+func (s *scanner) resample(m *gozxing.BitMatrix, r *common.DetectorResult) (*common.DecoderResult, error) {
+	pts := r.GetPoints()
+	bl, tl, tr := pts[0], pts[1], pts[2]
+	var align []*detector.AlignmentPattern
+	if len(pts) > 3 {
+		if a, ok := pts[3].(*detector.AlignmentPattern); ok {
+			align = append(align, a)
+		}
+	}
+	align = append(align, nil)
+	dim := r.GetBits().GetWidth()
+	err := errors.New("no grid decoded")
+	for _, d := range []int{dim, dim - 4, dim + 4} {
+		if d < 21 || d > 177 {
+			continue
+		}
+		for _, a := range align {
+			if d == dim && a != nil && len(align) == 2 && a == align[0] {
+				continue // the grid zxing sampled already
+			}
+			bits, e := detector.Detector_sampleGrid(m, detector.Detector_createTransform(tl, tr, bl, a, d), d)
+			if e != nil {
+				continue
+			}
+			res, e := s.dec.Decode(bits, nil)
+			if e == nil {
+				return res, nil
+			}
+			err = e
+		}
+	}
+	return nil, err
 }

@@ -11,12 +11,17 @@
 // screen (blur, noise, JPEG), and several in one picture, each reported once.
 //
 // Reading works on a luminance plane taken straight from the decoded
-// image's pixel buffer. A first pass thresholds it with zxing's local block
-// binarizer and looks for dark-on-light codes, then for light-on-dark ones
-// in the same bits inverted. Only when that pass finds nothing, or finds
-// finder patterns it could not decode, does a second pass with a threshold
-// rule for washed-out pages run, and then a pass over the image scaled up
-// twice for codes too small or too blurred to sample.
+// image's pixel buffer (PNG files are even decoded straight to it). A first
+// pass thresholds it with zxing's local block binarizer and looks for
+// dark-on-light codes, then for light-on-dark ones in the same bits
+// inverted. A code whose finder patterns were found but whose modules did
+// not decode is sampled again with other grids (a version off, no
+// alignment pattern), which rescues blurred and skewed photos. Only when
+// the first pass finds nothing, or leaves such a code unread, do further
+// passes run: a threshold rule for washed-out pages, the unread codes
+// scaled up twice, and for images up to full HD the whole image scaled up
+// twice. An image crowded with finder-pattern-like shapes is searched in
+// overlapping quarters, so that its cost stays bounded.
 //
 // # Meaning
 //
