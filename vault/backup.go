@@ -166,6 +166,7 @@ func (v *Vault) Restore(id string) error {
 	}
 	v.pruneBackups()
 	clear(v.dirty)
+	clear(v.used)
 	v.bodyErr = nil
 	return nil
 }

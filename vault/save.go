@@ -40,14 +40,17 @@ func (v *Vault) Save() error {
 // writeLocked writes the unsaved changes; the caller holds the write lock
 // and has synced with the disk.
 func (v *Vault) writeLocked() error {
-	if len(v.dirty) == 0 {
+	if len(v.dirty) == 0 && len(v.used) == 0 {
 		return nil
 	}
+	// A save of nothing but recorded uses keeps no backup: it would push
+	// real versions out of the few kept.
 	b := &body{Generation: v.gen + 1, Saved: time.Now().UTC(), Entries: v.entries}
-	if err := v.writeBody(b, true); err != nil {
+	if err := v.writeBody(b, len(v.dirty) > 0); err != nil {
 		return err
 	}
 	clear(v.dirty)
+	clear(v.used)
 	return nil
 }
 
@@ -90,6 +93,13 @@ func (v *Vault) merge(b *body) {
 			e.zero()
 			*e = *o
 			continue
+		}
+		if u, ok := v.used[e.ID]; ok && !e.Deleted {
+			// Uses recorded here add to those on disk.
+			e.Uses += u.n
+			if u.last.After(e.LastUsed) {
+				e.LastUsed = u.last
+			}
 		}
 		// Share the secret slices that did not change, and retire those
 		// that did, so that Lock can zero them.

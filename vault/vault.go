@@ -95,7 +95,8 @@ type Vault struct {
 	index     map[string]int // ID -> position in entries
 	gen       uint64         // generation of the body entries came from
 	head      []byte         // start of body.age as last read or written
-	dirty     map[string]bool
+	dirty     map[string]bool  // IDs changed since the last save
+	used      map[string]usage // uses recorded since the last save
 	retired   [][]byte // replaced secrets, zeroed by Lock
 	bodyErr   error    // why body.age could not be read at Unlock
 }
@@ -158,7 +159,7 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 		}
 		m.Slots = append(m.Slots, js)
 	}
-	v.entries, v.index, v.dirty = nil, map[string]int{}, map[string]bool{}
+	v.entries, v.index, v.dirty, v.used = nil, map[string]int{}, map[string]bool{}, map[string]usage{}
 	if err := v.writeBody(&body{Generation: 1, Saved: now}, false); err != nil {
 		return nil, "", err
 	}
@@ -320,12 +321,12 @@ func (v *Vault) loadBody(mid *age.X25519Identity) error {
 		if errors.As(err, &de) {
 			de.Backup = v.newestGoodBackup(mid)
 		}
-		v.entries, v.index, v.dirty = nil, map[string]int{}, map[string]bool{}
+		v.entries, v.index, v.dirty, v.used = nil, map[string]int{}, map[string]bool{}, map[string]usage{}
 		v.bodyErr = err
 		return err
 	}
 	v.setBody(b, head)
-	v.dirty = map[string]bool{}
+	v.dirty, v.used = map[string]bool{}, map[string]usage{}
 	return nil
 }
 
@@ -437,7 +438,7 @@ func (v *Vault) lock() {
 		clear(s)
 	}
 	clear(v.master)
-	v.master, v.recipient, v.entries, v.index, v.dirty, v.retired = nil, nil, nil, nil, nil, nil
+	v.master, v.recipient, v.entries, v.index, v.dirty, v.used, v.retired = nil, nil, nil, nil, nil, nil, nil
 	v.head, v.gen, v.bodyErr = nil, 0, nil
 }
 
@@ -629,6 +630,42 @@ func later(t time.Time) time.Time {
 		return t.Add(time.Nanosecond)
 	}
 	return now
+}
+
+// usage is what this process recorded of an entry's use since its last save.
+type usage struct {
+	n    int
+	last time.Time
+}
+
+// MarkUsed records that a code or value was taken from entry id at t: it
+// raises Uses and LastUsed for sorting by use. Unlike [Vault.Update] it is
+// not a change of the entry: it does not move Modified, so it never wins a
+// merge over another writer's edit, and a save of nothing but uses keeps no
+// backup, so copying codes does not push real versions out of the backups.
+func (v *Vault) MarkUsed(id string, t time.Time) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return err
+	}
+	i, ok := v.index[id]
+	if !ok || v.entries[i].Deleted {
+		return fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
+	t = t.UTC()
+	u := v.used[id]
+	u.n++
+	if t.After(u.last) {
+		u.last = t
+	}
+	v.used[id] = u
+	e := &v.entries[i]
+	e.Uses++
+	if t.After(e.LastUsed) {
+		e.LastUsed = t
+	}
+	return nil
 }
 
 // Delete removes the entry with the given ID, leaving a tombstone. The

@@ -46,9 +46,10 @@ func (u *UI) copyEntry(id string) {
 			msg = fmt.Sprintf("The current code expires in %s: copied the next one, %s, valid from then.",
 				codeview.Countdown(c.ValidFrom.Sub(now)), codeview.Group(c.Code))
 		}
-		e.LastUsed, e.Uses = now.UTC(), e.Uses+1
-		if err := u.vault.Update(e); err == nil {
-			u.list.replace(e)
+		if err := u.vault.MarkUsed(e.ID, now); err == nil {
+			if used, ok := u.vault.Entry(e.ID); ok {
+				u.list.replace(used)
+			}
 			u.saveSoon()
 		}
 	}
