@@ -92,13 +92,13 @@ type Vault struct {
 	master    []byte // text of the master identity, zeroed by Lock
 	recipient *age.X25519Recipient
 	entries   []Entry
-	index     map[string]int // ID -> position in entries
-	gen       uint64         // generation of the body entries came from
-	head      []byte         // start of body.age as last read or written
+	index     map[string]int   // ID -> position in entries
+	gen       uint64           // generation of the body entries came from
+	head      []byte           // start of body.age as last read or written
 	dirty     map[string]bool  // IDs changed since the last save
 	used      map[string]usage // uses recorded since the last save
-	retired   [][]byte // replaced secrets, zeroed by Lock
-	bodyErr   error    // why body.age could not be read at Unlock
+	retired   [][]byte         // replaced secrets, zeroed by Lock
+	bodyErr   error            // why body.age could not be read at Unlock
 }
 
 // headSize is how much of body.age identifies one save: the age header and
