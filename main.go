@@ -9,6 +9,7 @@ import (
 
 	"github.com/tessera-auth/tessera/app/cli"
 	"github.com/tessera-auth/tessera/app/gui"
+	_ "github.com/tessera-auth/tessera/app/posixlocale" // before Fyne reads the locale
 )
 
 func main() {
