@@ -29,8 +29,9 @@ func DecodeImage(img image.Image) []string {
 const maxCenters = 48
 
 // maxUpscalePixels is the largest image scaled up whole when nothing was
-// found in it: full HD.
-const maxUpscalePixels = 1920 * 1080
+// found in it: a 4K screen. Scaling one up costs about as much as all the
+// passes before; only images without a readable code pay it.
+const maxUpscalePixels = 3840 * 2160
 
 // maxRetries bounds the undecoded codes looked at again, scaled up.
 const maxRetries = 4
@@ -112,8 +113,8 @@ func decodeLuma(l luma) []string {
 		}
 		s.scan(crop.upscale2(), zxingRule, frame{ox: 2 * float64(crop.x0), oy: 2 * float64(crop.y0), scale: 2}, 0)
 	}
-	// Nothing at all: small, blurred codes may show their finder patterns
-	// only scaled up. Only for images up to full HD, where that is cheap.
+	// Nothing at all: small codes, rotated or blurred, may show their
+	// finder patterns only scaled up.
 	if len(s.texts) == 0 && l.w*l.h <= maxUpscalePixels {
 		s.scan(l.upscale2(), zxingRule, frame{scale: 2}, maxSplits)
 	}

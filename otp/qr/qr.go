@@ -19,7 +19,7 @@
 // alignment pattern), which rescues blurred and skewed photos. Only when
 // the first pass finds nothing, or leaves such a code unread, do further
 // passes run: a threshold rule for washed-out pages, the unread codes
-// scaled up twice, and for images up to full HD the whole image scaled up
+// scaled up twice, and for images up to 4K the whole image scaled up
 // twice. An image crowded with finder-pattern-like shapes is searched in
 // overlapping quarters, so that its cost stays bounded.
 //
