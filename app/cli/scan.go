@@ -83,6 +83,9 @@ func runScan(env Env, args []string) error {
 		}
 	}
 
+	if len(sources) == 0 {
+		return exit(ExitUsage, errors.New("no image could be read"))
+	}
 	creds, tokens := classifyScanned(env, sources, *add)
 	if *add {
 		err = scanAdd(env, vf, creds, tokens, *token, splitTags(*tags))
