@@ -263,9 +263,16 @@ func unfilter(filter byte, cur, prev []byte, bpp int) error {
 		for i := bpp; i < len(cur); i++ {
 			cur[i] += cur[i-bpp]
 		}
-	case 2: // Up
-		for i, p := range prev[:len(cur)] {
-			cur[i] += p
+	case 2: // Up, eight bytes at a time: add the low seven bits of each
+		// byte, then put back each byte's top bit without carrying it on.
+		const high = 0x8080808080808080
+		i := 0
+		for ; i+8 <= len(cur); i += 8 {
+			x, y := binary.LittleEndian.Uint64(cur[i:]), binary.LittleEndian.Uint64(prev[i:])
+			binary.LittleEndian.PutUint64(cur[i:], ((x&^high)+(y&^high))^((x^y)&high))
+		}
+		for ; i < len(cur); i++ {
+			cur[i] += prev[i]
 		}
 	case 3: // Average
 		for i := 0; i < bpp; i++ {
