@@ -58,15 +58,11 @@ func runCode(env Env, args []string) error {
 // query. A HOTP code is printed only once its advanced counter is saved
 // (AdvanceHOTP), so that no code is shown twice.
 func codeFromVault(env Env, vf *vaultFlags, query string, t time.Time) error {
-	v, err := vf.unlock(env, "code", false)
+	v, e, err := vf.unlockEntry(env, "code", query)
 	if err != nil {
 		return err
 	}
 	defer v.Lock()
-	e, err := findOne(env, v, query)
-	if err != nil {
-		return err
-	}
 	var code string
 	switch {
 	case e.Kind == vault.KindToken:

@@ -45,15 +45,11 @@ func runQR(env Env, args []string) error {
 			return usageErr("give --out FILE.png, or redirect standard output to a file")
 		}
 	}
-	v, err := vf.unlock(env, "qr", false)
+	v, e, err := vf.unlockEntry(env, "qr", query)
 	if err != nil {
 		return err
 	}
 	defer v.Lock()
-	e, err := findOne(env, v, query)
-	if err != nil {
-		return err
-	}
 	if e.Kind != vault.KindOTP {
 		return usageErr("%s is an API token; only OTP credentials have QR codes", e.Label())
 	}

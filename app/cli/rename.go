@@ -23,15 +23,11 @@ func runRename(env Env, args []string) error {
 	if !given["issuer"] && !given["account"] {
 		return usageErr("give --issuer, --account or both")
 	}
-	v, err := vf.unlock(env, "rename", false)
+	v, e, err := vf.unlockEntry(env, "rename", query)
 	if err != nil {
 		return err
 	}
 	defer v.Lock()
-	e, err := findOne(env, v, query)
-	if err != nil {
-		return err
-	}
 	old := e.Label()
 	if given["issuer"] {
 		e.Issuer = *issuer

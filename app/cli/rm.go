@@ -13,15 +13,11 @@ func runRm(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	v, err := vf.unlock(env, "rm", false)
+	v, e, err := vf.unlockEntry(env, "rm", query)
 	if err != nil {
 		return err
 	}
 	defer v.Lock()
-	e, err := findOne(env, v, query)
-	if err != nil {
-		return err
-	}
 	if err := v.Delete(e.ID); err != nil {
 		return vaultErr(err)
 	}

@@ -232,6 +232,21 @@ func vaultErr(err error) error {
 	return exit(ExitUsage, err)
 }
 
+// unlockEntry unlocks the vault and finds the one entry matching query, for
+// the verbs that act on one entry. The caller locks the vault when done.
+func (f *vaultFlags) unlockEntry(env Env, verb, query string) (*vault.Vault, vault.Entry, error) {
+	v, err := f.unlock(env, verb, false)
+	if err != nil {
+		return nil, vault.Entry{}, err
+	}
+	e, err := findOne(env, v, query)
+	if err != nil {
+		v.Lock()
+		return nil, vault.Entry{}, err
+	}
+	return v, e, nil
+}
+
 // findOne returns the one entry matching query: exit 1 when none does, exit
 // 2 listing them when several do.
 func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
