@@ -85,7 +85,7 @@ func ParseMigration(s string) (MigrationBatch, error) {
 	s = strings.TrimSpace(s)
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok || !strings.EqualFold(scheme, "otpauth-migration") {
-		return MigrationBatch{}, migErr(0, "scheme %q is not otpauth-migration://", clip(scheme))
+		return MigrationBatch{}, migErr(0, "scheme %s", schemeMismatch(scheme, ok, "otpauth-migration://"))
 	}
 	host, rawQuery, _ := strings.Cut(rest, "?")
 	if !strings.EqualFold(host, "offline") {

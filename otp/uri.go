@@ -46,7 +46,7 @@ func ParseURI(s string) (cred Credential, warnings []string, err error) {
 	s = strings.TrimSpace(s)
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok || !strings.EqualFold(scheme, "otpauth") {
-		return Credential{}, nil, uriErr("scheme", "%q is not otpauth://", clip(scheme))
+		return Credential{}, nil, uriErr("scheme", "%s", schemeMismatch(scheme, ok, "otpauth://"))
 	}
 	typ, rest, ok := strings.Cut(rest, "/")
 	if !ok {
@@ -177,6 +177,22 @@ func ParseURI(s string) (cred Credential, warnings []string, err error) {
 	return cred, warnings, nil
 }
 
+// schemeMismatch describes a text that does not start with want. It quotes
+// the scheme only when there is one of a scheme's shape: a text without
+// one may be a bare secret pasted in, which must not reach a message.
+func schemeMismatch(scheme string, found bool, want string) string {
+	if !found || scheme == "" || len(scheme) > 32 {
+		return "missing: the text does not start with " + want
+	}
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return "missing: the text does not start with " + want
+		}
+	}
+	return fmt.Sprintf("%q is not %s", scheme, want)
+}
+
 // parseQuery splits a query string into its parameters. Names are compared
 // in lower case; a parameter given twice is an error, since the two values
 // could disagree.
@@ -191,7 +207,7 @@ func parseQuery(q string) (map[string]string, error) {
 		if err != nil {
 			return nil, uriErr("parameter", "%q is not valid percent-encoding", clip(rawKey))
 		}
-		key = strings.ToLower(key)
+		key = strings.ToLower(strings.TrimSpace(key))
 		val, err := url.QueryUnescape(rawVal)
 		if err != nil {
 			if key == "secret" {

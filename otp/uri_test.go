@@ -104,7 +104,8 @@ func TestParseURIRejects(t *testing.T) {
 		uri, field, msg string
 	}{
 		{"https://totp/X:y?" + s, "scheme", `otpauth: scheme "https" is not otpauth://`},
-		{"otpauth:totp/X:y?" + s, "scheme", `otpauth: scheme "otpauth:totp/X:y?secret=GEZDGNBVGY3TQOJQ"`},
+		{"otpauth:totp/X:y?" + s, "scheme", "otpauth: scheme missing: the text does not start with otpauth://"},
+		{"GEZDGNBVGY3TQOJQ", "scheme", "otpauth: scheme missing: the text does not start with otpauth://"},
 		{"otpauth://totp", "label", "otpauth: label missing"},
 		{"otpauth://motp/X:y?" + s, "type", `otpauth: type "motp" not supported`},
 		{"otpauth://totp/X:y", "secret", "otpauth: secret missing"},
@@ -149,13 +150,23 @@ func TestParseURIRejects(t *testing.T) {
 // No rejection may quote the secret, whatever is wrong with it.
 func TestParseURIErrorsHideSecret(t *testing.T) {
 	const secret = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZ"
-	for _, tail := range []string{"1", "=X", "%FF", "&digits=99", "&secret=" + secret} {
-		_, _, err := otp.ParseURI("otpauth://totp/X:y?secret=" + secret + tail)
+	for _, uri := range []string{
+		"otpauth://totp/X:y?secret=" + secret + "1",
+		"otpauth://totp/X:y?secret=" + secret + "=X",
+		"otpauth://totp/X:y?secret=" + secret + "%FF",
+		"otpauth://totp/X:y?secret=" + secret + "&digits=99",
+		"otpauth://totp/X:y?secret=" + secret + "&secret=" + secret,
+		"otpauth://totp/X:y?Secret%20=" + secret + "%FF",
+		"otpauth:totp/X:y?secret=" + secret,
+		secret,
+		secret + "://x",
+	} {
+		_, _, err := otp.ParseURI(uri)
 		if err == nil {
-			t.Fatalf("tail %q: accepted", tail)
+			t.Fatalf("%s: accepted", uri)
 		}
 		if strings.Contains(err.Error(), secret[:8]) {
-			t.Errorf("tail %q: error quotes the secret: %v", tail, err)
+			t.Errorf("%s: error quotes the secret: %v", uri, err)
 		}
 	}
 }
