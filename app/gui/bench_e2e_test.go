@@ -130,7 +130,7 @@ func BenchmarkGUIIdle(b *testing.B) {
 		t.ready = time.Since(enter)
 
 		// Let start-up work settle, then measure all three at once.
-		time.Sleep(restFocus + 3*time.Second) // the search field rests its focus after restFocus
+		time.Sleep(3 * time.Second)
 		for _, c := range cs {
 			n, err := cpuTicks(c.proc.cmd.Process.Pid)
 			if err != nil {

@@ -76,7 +76,6 @@ type UI struct {
 	idle      clock.Timer
 	lastUse   time.Time
 	saveWait  clock.Timer
-	restTimer clock.Timer
 	reloadErr string // the last failure of reloadIfChanged, shown once
 }
 
@@ -91,6 +90,7 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	if u.cfg.Go == nil {
 		u.cfg.Go = func(f func()) { go f() }
 	}
+	calm(a)
 	applyTheme(a, u.prefs.theme())
 	icon := fyne.NewStaticResource("tessera.png", assets.IconPNG)
 	a.SetIcon(icon)
@@ -107,8 +107,6 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.list = newListScreen(u)
 	u.unlock = newUnlockScreen(u)
 	u.list.registerShortcuts(w.Canvas())
-	u.list.search.onInput = u.onInput
-	u.unlock.pass.onInput = u.onInput
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
 
@@ -149,13 +147,6 @@ func (u *UI) vaultDir() string {
 	return "tessera-vault" // no home folder: next to where Tessera runs
 }
 
-// restFocus is how long the search or passphrase field keeps the keyboard
-// focus without input. Then it lets go, so that its blinking cursor stops
-// redrawing the window (Fyne animates it at the frame rate, which costs a
-// software-rendered desktop several percent of a core); typing still goes
-// to it, through the canvas handlers that primaryKey and primaryRune install.
-const restFocus = 5 * time.Second
-
 // primary returns the field that typing goes to on the current screen.
 func (u *UI) primary() *keyEntry {
 	switch {
@@ -165,20 +156,6 @@ func (u *UI) primary() *keyEntry {
 		return u.unlock.pass
 	}
 	return nil
-}
-
-// onInput restarts the rest timer of the primary field.
-func (u *UI) onInput() {
-	if u.restTimer != nil {
-		u.restTimer.Stop()
-	}
-	u.restTimer = u.clock.AfterFunc(restFocus, func() {
-		fyne.Do(func() {
-			if p := u.primary(); p != nil && u.win.Canvas().Focused() == p {
-				u.win.Canvas().Unfocus()
-			}
-		})
-	})
 }
 
 // primaryRune sends a rune typed while nothing has the focus to the

@@ -12,25 +12,6 @@ type keyEntry struct {
 	widget.Entry
 	onKey      func(*fyne.KeyEvent) bool // true: handled, the entry ignores it
 	onShortcut func(fyne.Shortcut) bool
-	onInput    func() // any key, rune, shortcut or focus: the person is here
-}
-
-func (e *keyEntry) input() {
-	if e.onInput != nil {
-		e.onInput()
-	}
-}
-
-// FocusGained implements fyne.Focusable.
-func (e *keyEntry) FocusGained() {
-	e.input()
-	e.Entry.FocusGained()
-}
-
-// TypedRune implements fyne.Focusable.
-func (e *keyEntry) TypedRune(r rune) {
-	e.input()
-	e.Entry.TypedRune(r)
 }
 
 func newKeyEntry() *keyEntry {
@@ -41,7 +22,6 @@ func newKeyEntry() *keyEntry {
 
 // TypedKey implements fyne.Focusable.
 func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
-	e.input()
 	if e.onKey != nil && e.onKey(k) {
 		return
 	}
@@ -50,7 +30,6 @@ func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 
 // TypedShortcut implements fyne.Shortcutable.
 func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
-	e.input()
 	if e.onShortcut != nil && e.onShortcut(s) {
 		return
 	}
