@@ -136,7 +136,23 @@ func (h *harness) clipboard() string { return h.app.Clipboard().Content() }
 func (h *harness) shownIssuers() []string {
 	var out []string
 	for i := range h.ui.list.shown {
-		out = append(out, h.ui.list.entry(i).Issuer)
+		if e := h.ui.list.entry(i); e != nil {
+			out = append(out, e.Issuer)
+		}
+	}
+	return out
+}
+
+// shownItems returns the list's items in order: a heading as "# name", an
+// entry as its issuer.
+func (h *harness) shownItems() []string {
+	var out []string
+	for i := range h.ui.list.shown {
+		if name, ok := h.ui.list.heading(i); ok {
+			out = append(out, "# "+name)
+		} else {
+			out = append(out, h.ui.list.entry(i).Issuer)
+		}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"image/color"
-	"math"
 	"strings"
 	"unicode"
 
@@ -96,14 +95,20 @@ func (v *iconView) bind(e *vault.Entry) {
 // Dragged implements fyne.Draggable.
 func (v *iconView) Dragged(ev *fyne.DragEvent) { v.dragDY += ev.Dragged.DY }
 
-// DragEnd implements fyne.Draggable: the entry moves by as many rows as it
-// was dragged.
+// DragEnd implements fyne.Draggable: the entry takes the place of the
+// entry it was dropped on, among those shown (a search or a group may hide
+// some between them).
 func (v *iconView) DragEnd() {
-	step := v.row.box.Size().Height + theme.Padding()
-	rows := int(math.Round(float64(v.dragDY / step)))
+	dy := v.dragDY
 	v.dragDY = 0
-	if rows != 0 {
-		v.s.ui.moveEntry(v.id, rows)
+	s := v.s
+	from, ok := s.bound[v.row]
+	if !ok || s.entry(from) == nil || s.entry(from).ID != v.id {
+		return // the list changed under the drag
+	}
+	to := s.dropTarget(from, dy)
+	if delta := s.shown[to] - s.shown[from]; delta != 0 {
+		s.ui.moveEntry(v.id, delta)
 	}
 }
 

@@ -20,8 +20,13 @@ import (
 // Choices of the group selector that are not tags.
 const (
 	groupAll        = "All entries"
+	groupByTag      = "Group by tag"
 	groupFavourites = "Favourites"
 )
+
+// noTag heads the last section of the list grouped by tag: the entries
+// without tags.
+const noTag = "No tag"
 
 // listScreen is the main window: the search field, the entries with their
 // codes, a countdown per period in use, and the toolbar.
@@ -36,12 +41,20 @@ type listScreen struct {
 	periods *fyne.Container
 	content fyne.CanvasObject
 
-	all      []vault.Entry // live entries in display order
-	shown    []int         // indexes into all that pass the search and group, best first
-	selected int           // index into shown, -1 for none
-	quiet    bool          // true while the list selection is set by code
+	all []vault.Entry // live entries in display order
+	// shown are the list's items: indexes into all that pass the search and
+	// group, best first; grouped by tag, a section's heading comes before
+	// its entries as -1-h, h indexing heads.
+	shown    []int
+	heads    []string // the names of the sections on show
+	selected int      // index into shown, -1 for none; never a heading
+	quiet    bool     // true while the list selection is set by code
 
-	rows       map[fyne.CanvasObject]*row
+	// rowHeight and headHeight are the heights of an entry's row and of a
+	// heading; short lists the items given a heading's height.
+	rowHeight, headHeight float32
+	short                 map[int]bool
+
 	bound      map[*row]int // rows on screen and the index into shown each shows
 	countdowns map[int]*countdown
 	hotpShown  map[string]string // HOTP entry ID -> the code its "next code" button produced
@@ -52,7 +65,7 @@ func newListScreen(ui *UI) *listScreen {
 	s := &listScreen{
 		ui:         ui,
 		selected:   -1,
-		rows:       map[fyne.CanvasObject]*row{},
+		short:      map[int]bool{},
 		bound:      map[*row]int{},
 		countdowns: map[int]*countdown{},
 		hotpShown:  map[string]string{},
@@ -65,8 +78,11 @@ func newListScreen(ui *UI) *listScreen {
 	s.search.onKey = s.onKey
 	s.search.onShortcut = s.onShortcut
 
-	s.group = widget.NewSelect([]string{groupAll}, func(string) { s.ui.touch(); s.refilter() })
+	s.group = widget.NewSelect([]string{groupAll, groupByTag}, s.onGroup)
 	s.group.Selected = groupAll
+	if ui.prefs.groupByTag() {
+		s.group.Selected = groupByTag
+	}
 	s.sortBy = widget.NewSelect([]string{sortManual, sortName, sortLastUsed, sortMostUsed}, s.onSort)
 	s.sortBy.Selected = ui.prefs.sortOrder()
 
@@ -98,17 +114,7 @@ func newListScreen(ui *UI) *listScreen {
 func (s *listScreen) load(entries []vault.Entry) {
 	s.all = entries
 	s.sortEntries()
-	tags := []string{groupAll, groupFavourites}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		for _, t := range e.Tags {
-			if !seen[t] {
-				seen[t] = true
-				tags = append(tags, t)
-			}
-		}
-	}
-	sort.Strings(tags[2:])
+	tags := append([]string{groupAll, groupByTag, groupFavourites}, s.tags()...)
 	s.group.Options = tags
 	if !slices.Contains(tags, s.group.Selected) {
 		s.group.Selected = groupAll
@@ -137,6 +143,22 @@ func (s *listScreen) clear() {
 	s.search.SetText("")
 	s.list.UnselectAll()
 	s.redraw()
+}
+
+// tags returns the tags of the entries in name order.
+func (s *listScreen) tags() []string {
+	var tags []string
+	seen := map[string]bool{}
+	for _, e := range s.all {
+		for _, t := range e.Tags {
+			if !seen[t] {
+				seen[t] = true
+				tags = append(tags, t)
+			}
+		}
+	}
+	sort.Strings(tags)
+	return tags
 }
 
 func (s *listScreen) sortEntries() {
@@ -169,32 +191,50 @@ func (s *listScreen) onSort(choice string) {
 	s.refilter()
 }
 
+// onGroup filters or groups the list as chosen; grouping by tag is kept
+// for the next start.
+func (s *listScreen) onGroup(choice string) {
+	s.ui.touch()
+	s.ui.app.Preferences().SetBool(prefGroupByTag, choice == groupByTag)
+	s.refilter()
+}
+
 // refilter recomputes which entries pass the search and the group, and puts
 // the selection on the best match.
 func (s *listScreen) refilter() {
 	q := s.search.Text
-	type scored struct{ i, score int }
-	var hits []scored
+	var hits []hit
 	for i := range s.all {
 		e := &s.all[i]
 		if !s.inGroup(e) {
 			continue
 		}
 		if sc := codeview.Score(q, e.Issuer, e.Account, e.Tags); sc > 0 {
-			hits = append(hits, scored{i, sc})
+			hits = append(hits, hit{i, sc})
 		}
 	}
 	if strings.TrimSpace(q) != "" {
 		sort.SliceStable(hits, func(a, b int) bool { return hits[a].score > hits[b].score })
 	}
 	s.shown = s.shown[:0]
-	for _, h := range hits {
-		s.shown = append(s.shown, h.i)
+	s.heads = s.heads[:0]
+	if s.group.Selected == groupByTag {
+		s.sections(hits, s.tags())
+	} else {
+		for _, h := range hits {
+			s.shown = append(s.shown, h.i)
+		}
 	}
 	s.updateEmpty()
+	s.setHeights()
 	s.redraw()
-	if len(s.shown) > 0 {
-		s.selectRow(0)
+	first := s.nextEntry(0, 1)
+	if len(hits) > 0 && len(s.heads) > 0 {
+		// The best match may be in a later section than the first entry.
+		first = slices.Index(s.shown, hits[0].i)
+	}
+	if first >= 0 {
+		s.selectRow(first)
 	} else {
 		s.selected = -1
 		s.quiet = true
@@ -204,9 +244,55 @@ func (s *listScreen) refilter() {
 	s.updateCountdowns(s.ui.clock.Now())
 }
 
+// hit is an entry that passes the search: its index into all and its score.
+type hit struct{ i, score int }
+
+// sections makes the shown items a section for each of tags, in that
+// order, holding the hits tagged with it, then a last one of the untagged
+// hits. An entry with several tags is in each of their sections; sections
+// without hits are left out.
+func (s *listScreen) sections(hits []hit, tags []string) {
+	add := func(name string, in func(*vault.Entry) bool) {
+		head := true
+		for _, h := range hits {
+			if !in(&s.all[h.i]) {
+				continue
+			}
+			if head {
+				s.heads = append(s.heads, name)
+				s.shown = append(s.shown, -len(s.heads))
+				head = false
+			}
+			s.shown = append(s.shown, h.i)
+		}
+	}
+	for _, t := range tags {
+		add(t, func(e *vault.Entry) bool { return slices.Contains(e.Tags, t) })
+	}
+	add(noTag, func(e *vault.Entry) bool { return len(e.Tags) == 0 })
+}
+
+// setHeights gives the headings their height and the items that were
+// headings before the entries' height again. An ungrouped list never sets
+// one, so it keeps the list's single-height fast path.
+func (s *listScreen) setHeights() {
+	for i := range s.short {
+		if _, head := s.heading(i); !head {
+			delete(s.short, i)
+			s.list.SetItemHeight(i, s.rowHeight)
+		}
+	}
+	for i, v := range s.shown {
+		if v < 0 && !s.short[i] {
+			s.short[i] = true
+			s.list.SetItemHeight(i, s.headHeight)
+		}
+	}
+}
+
 func (s *listScreen) inGroup(e *vault.Entry) bool {
 	switch g := s.group.Selected; g {
-	case "", groupAll:
+	case "", groupAll, groupByTag:
 		return true
 	case groupFavourites:
 		return e.Favourite
@@ -246,12 +332,71 @@ func (s *listScreen) selectRow(i int) {
 	s.quiet = false
 }
 
-// entry returns the shown entry at index i, or nil.
+// entry returns the shown entry at index i, or nil (also for a heading).
 func (s *listScreen) entry(i int) *vault.Entry {
-	if i < 0 || i >= len(s.shown) {
+	if i < 0 || i >= len(s.shown) || s.shown[i] < 0 {
 		return nil
 	}
 	return &s.all[s.shown[i]]
+}
+
+// heading returns the name of the section whose heading is item i, if it is
+// one.
+func (s *listScreen) heading(i int) (string, bool) {
+	if i < 0 || i >= len(s.shown) || s.shown[i] >= 0 {
+		return "", false
+	}
+	return s.heads[-1-s.shown[i]], true
+}
+
+// nextEntry returns the first item from i on, going by step (1 or -1),
+// that is an entry rather than a heading; -1 if there is none.
+func (s *listScreen) nextEntry(i, step int) int {
+	for ; i >= 0 && i < len(s.shown); i += step {
+		if s.shown[i] >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// dropTarget returns the item that an entry's row dragged by dy from item
+// from lands on: the entry there, or on a heading the nearest entry back
+// towards from.
+func (s *listScreen) dropTarget(from int, dy float32) int {
+	step := 1
+	if dy < 0 {
+		step, dy = -1, -dy
+	}
+	i := from
+	for n := i + step; n >= 0 && n < len(s.shown); n += step {
+		h := s.rowHeight
+		if s.shown[n] < 0 {
+			h = s.headHeight
+		}
+		h += theme.Padding()
+		if dy < h/2 {
+			break
+		}
+		dy -= h
+		i = n
+	}
+	return s.nextEntry(i, -step)
+}
+
+// moveSelection moves the selection by n items (negative is up), passing
+// over headings and stopping at the first and last entries.
+func (s *listScreen) moveSelection(n int) {
+	step := 1
+	if n < 0 {
+		step = -1
+	}
+	to := min(max(s.selected+n, 0), len(s.shown)-1)
+	i := s.nextEntry(to, step)
+	if i < 0 {
+		i = s.nextEntry(to, -step)
+	}
+	s.selectRow(i)
 }
 
 // onListSelected handles a tap on a row: select it and copy its code, then
@@ -261,6 +406,16 @@ func (s *listScreen) onListSelected(id widget.ListItemID) {
 		return
 	}
 	s.ui.touch()
+	if s.entry(id) == nil { // a heading: the selection stays where it was
+		s.quiet = true
+		if s.selected >= 0 {
+			s.list.Select(s.selected)
+		} else {
+			s.list.UnselectAll()
+		}
+		s.quiet = false
+		return
+	}
 	s.selected = id
 	s.onCopySelected()
 	s.ui.win.Canvas().Focus(s.search)
@@ -271,13 +426,13 @@ func (s *listScreen) onKey(k *fyne.KeyEvent) bool {
 	s.ui.touch()
 	switch k.Name {
 	case fyne.KeyDown:
-		s.selectRow(min(s.selected+1, len(s.shown)-1))
+		s.moveSelection(1)
 	case fyne.KeyUp:
-		s.selectRow(max(s.selected-1, 0))
+		s.moveSelection(-1)
 	case fyne.KeyPageDown:
-		s.selectRow(min(s.selected+10, len(s.shown)-1))
+		s.moveSelection(10)
 	case fyne.KeyPageUp:
-		s.selectRow(max(s.selected-10, 0))
+		s.moveSelection(-10)
 	case fyne.KeyEscape:
 		if s.search.Text == "" {
 			return false
@@ -344,8 +499,8 @@ func (s *listScreen) registerShortcuts(c fyne.Canvas) {
 
 func (s *listScreen) onCopySelected() {
 	i := s.selected
-	if i < 0 && len(s.shown) > 0 {
-		i = 0
+	if i < 0 {
+		i = s.nextEntry(0, 1)
 	}
 	e := s.entry(i)
 	if e == nil {
@@ -386,6 +541,9 @@ func (s *listScreen) onTick() {
 func (s *listScreen) updateCountdowns(now time.Time) {
 	periods := map[int]bool{}
 	for _, i := range s.shown {
+		if i < 0 {
+			continue // a heading
+		}
 		e := &s.all[i]
 		if e.Kind == vault.KindOTP {
 			if p := e.OTP.EffectivePeriod(); p > 0 {

@@ -20,6 +20,7 @@ const (
 	prefTheme        = "theme"
 	prefVaultPath    = "vault_path"
 	prefSort         = "sort"
+	prefGroupByTag   = "group_by_tag"
 	prefIconPacks    = "icon_packs"
 )
 
@@ -60,6 +61,9 @@ func (s settings) clearAfter() time.Duration {
 func (s settings) theme() string     { return s.p.StringWithFallback(prefTheme, themeSystem) }
 func (s settings) vaultPath() string { return s.p.String(prefVaultPath) }
 func (s settings) sortOrder() string { return s.p.StringWithFallback(prefSort, sortManual) }
+
+// groupByTag is whether the list shows a section per tag.
+func (s settings) groupByTag() bool { return s.p.Bool(prefGroupByTag) }
 
 // applyTheme sets the app's theme from the setting.
 func applyTheme(a fyne.App, choice string) {

@@ -21,10 +21,16 @@ import (
 const expiryWarning = 14 * 24 * time.Hour
 
 // row is one line of the main list. Rows are recycled by the list: bind
-// points one at an entry, updateCode keeps its code current.
+// points one at an entry, updateCode keeps its code current, and bindHeader
+// makes it a section's heading when the list is grouped by tag.
 type row struct {
 	s  *listScreen
-	id string // the entry shown
+	id string // the entry shown; empty on a heading
+
+	header *widget.Label // the section's name, shown only on a heading
+	left   fyne.CanvasObject
+	names  fyne.CanvasObject
+	right  fyne.CanvasObject
 
 	icon    *iconView
 	issuer  *widget.Label
@@ -63,27 +69,84 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.copyBtn = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { s.ui.copyEntry(r.id) })
 	r.edit = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.ui.showEdit(r.id) })
 	r.edit.Importance = widget.LowImportance
-	names := container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
+	r.header = widget.NewLabel("")
+	r.header.TextStyle.Bold = true
+	r.header.Importance = widget.HighImportance
+	r.header.Hide()
+	r.names = container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
 	r.codeBox = container.NewCenter(r.code)
-	right := container.NewHBox(r.codeBox, r.next, r.reveal, r.copyBtn, r.edit)
-	r.box = container.NewBorder(nil, nil, container.NewCenter(r.icon), right, names)
-	s.rows[r.box] = r
+	r.right = container.NewHBox(r.codeBox, r.next, r.reveal, r.copyBtn, r.edit)
+	r.left = container.NewCenter(r.icon)
+	r.box = container.NewBorder(r.header, nil, r.left, r.right, r.names)
+	r.box.Layout = rowLayout{r.box.Layout, r}
+	// The list makes a row to measure its height at each refresh: the
+	// template's height is that of every entry, a heading's is the label's.
+	s.rowHeight = r.box.MinSize().Height
+	s.headHeight = r.header.MinSize().Height
 	return r.box
 }
 
+// rowLayout is a row's layout, carrying the row so that the list's
+// recycled objects lead back to it without a table that would keep every
+// row the list ever made (it makes one at each refresh to measure).
+type rowLayout struct {
+	border fyne.Layout
+	r      *row
+}
+
+// Layout implements fyne.Layout.
+func (l rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) { l.border.Layout(objs, size) }
+
+// MinSize implements fyne.Layout.
+func (l rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.border.MinSize(objs) }
+
+// rowOf returns the row whose box is o.
+func rowOf(o fyne.CanvasObject) *row {
+	if c, ok := o.(*fyne.Container); ok {
+		if l, ok := c.Layout.(rowLayout); ok {
+			return l.r
+		}
+	}
+	return nil
+}
+
 func (s *listScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	r := s.rows[o]
+	r := rowOf(o)
+	if r == nil {
+		return
+	}
+	if name, ok := s.heading(i); ok {
+		delete(s.bound, r)
+		r.bindHeader(name)
+		return
+	}
 	e := s.entry(i)
-	if r == nil || e == nil {
+	if e == nil {
 		return
 	}
 	s.bound[r] = i
 	r.bind(e, s.ui.clock.Now())
 }
 
+// bindHeader makes the row the heading of a section.
+func (r *row) bindHeader(name string) {
+	r.id = ""
+	r.header.SetText(name)
+	r.header.Show()
+	r.left.Hide()
+	r.names.Hide()
+	r.right.Hide()
+}
+
 // bind shows entry e in the row.
 func (r *row) bind(e *vault.Entry, now time.Time) {
 	r.id = e.ID
+	if r.header.Visible() {
+		r.header.Hide()
+		r.left.Show()
+		r.names.Show()
+		r.right.Show()
+	}
 	r.icon.bind(e)
 	issuer := e.Issuer
 	if e.Favourite {
