@@ -184,11 +184,28 @@ func TestShowAsQR(t *testing.T) {
 func TestDragToReorder(t *testing.T) {
 	h := newHarness(t, "")
 	h.unlock()
+	l := h.ui.list
 	icon := h.rowOf(0).icon
+	icon.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DY: 10}})
+	if l.dropLayer.Visible() {
+		t.Fatal("a drop line shows although the entry would stay")
+	}
+	icon.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DY: -10}})
 	for range 4 {
 		icon.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DY: 38}})
 	}
+	// The line lies in the gap under the third row, where GitHub would go.
+	d := fyne.CurrentApp().Driver()
+	gapTop := d.AbsolutePositionForObject(h.rowOf(2).box).Y + h.rowOf(2).box.Size().Height
+	gapBottom := d.AbsolutePositionForObject(h.rowOf(3).box).Y
+	line := d.AbsolutePositionForObject(l.list).Y + l.dropLine.Position().Y + l.dropLine.Size().Height/2
+	if !l.dropLayer.Visible() || line < gapTop || line > gapBottom {
+		t.Fatalf("drop line at y %v (visible %v), want in the gap %v..%v", line, l.dropLayer.Visible(), gapTop, gapBottom)
+	}
 	icon.DragEnd()
+	if l.dropLayer.Visible() {
+		t.Fatal("the drop line stays after the drop")
+	}
 	if got := h.shownIssuers(); got[0] != "GitLab" || got[2] != "GitHub" {
 		t.Fatalf("after dragging GitHub down two rows: %v", got)
 	}

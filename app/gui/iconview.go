@@ -92,8 +92,12 @@ func (v *iconView) bind(e *vault.Entry) {
 	v.Refresh()
 }
 
-// Dragged implements fyne.Draggable.
-func (v *iconView) Dragged(ev *fyne.DragEvent) { v.dragDY += ev.Dragged.DY }
+// Dragged implements fyne.Draggable: a line shows where the entry would
+// land.
+func (v *iconView) Dragged(ev *fyne.DragEvent) {
+	v.dragDY += ev.Dragged.DY
+	v.s.showDrop(v.row, v.dragDY)
+}
 
 // DragEnd implements fyne.Draggable: the entry takes the place of the
 // entry it was dropped on, among those shown (a search or a group may hide
@@ -102,6 +106,7 @@ func (v *iconView) DragEnd() {
 	dy := v.dragDY
 	v.dragDY = 0
 	s := v.s
+	s.hideDrop()
 	from, ok := s.bound[v.row]
 	if !ok || s.entry(from) == nil || s.entry(from).ID != v.id {
 		return // the list changed under the drag

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -56,6 +57,8 @@ type listScreen struct {
 	short                 map[int]bool
 
 	bound      map[*row]int // rows on screen and the index into shown each shows
+	dropLine   *canvas.Rectangle
+	dropLayer  *fyne.Container // over the list, shown while an entry is dragged
 	countdowns map[int]*countdown
 	hotpShown  map[string]string // HOTP entry ID -> the code its "next code" button produced
 	revealed   map[string]bool   // token entry IDs whose value is shown
@@ -97,6 +100,10 @@ func newListScreen(ui *UI) *listScreen {
 	s.empty.Wrapping = fyne.TextWrapWord
 	s.empty.Hide()
 
+	s.dropLine = canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+	s.dropLayer = container.NewWithoutLayout(s.dropLine)
+	s.dropLayer.Hide()
+
 	s.periods = container.NewVBox()
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), s.onAdd)
 	lock := widget.NewButtonWithIcon("", theme.LoginIcon(), func() { s.ui.lock() })
@@ -106,7 +113,7 @@ func newListScreen(ui *UI) *listScreen {
 	filters := container.NewGridWithColumns(2, s.group, s.sortBy)
 	bottom := container.NewBorder(nil, nil, nil, nil, s.periods)
 	s.content = container.NewBorder(container.NewVBox(top, filters), bottom, nil, nil,
-		container.NewStack(s.list, container.NewCenter(s.empty)))
+		container.NewStack(s.list, container.NewCenter(s.empty), s.dropLayer))
 	return s
 }
 
@@ -382,6 +389,56 @@ func (s *listScreen) dropTarget(from int, dy float32) int {
 		i = n
 	}
 	return s.nextEntry(i, -step)
+}
+
+// dropLineWidth is the thickness of the line that shows where a dragged
+// entry would land.
+const dropLineWidth = 3
+
+// showDrop draws a line where the entry of row r, dragged by dy, would land
+// if dropped now: under the entry it would follow, above the one it would
+// precede. It is hidden while the entry would stay or its place is off
+// screen.
+func (s *listScreen) showDrop(r *row, dy float32) {
+	from, ok := s.bound[r]
+	to := -1
+	if ok {
+		to = s.dropTarget(from, dy)
+	}
+	var target *row
+	for t, i := range s.bound {
+		if i == to && to != from {
+			target = t
+		}
+	}
+	if target == nil {
+		s.hideDrop()
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	// The layer covers the list; while hidden it has no place of its own.
+	pos := d.AbsolutePositionForObject(target.box).Subtract(d.AbsolutePositionForObject(s.list))
+	y := pos.Y - theme.Padding()/2 // above the target
+	if to > from {
+		y += target.box.Size().Height + theme.Padding() // below it
+	}
+	at := fyne.NewPos(0, y-dropLineWidth/2)
+	size := fyne.NewSize(s.dropLayer.Size().Width, dropLineWidth)
+	if s.dropLayer.Visible() && s.dropLine.Position() == at && s.dropLine.Size() == size {
+		return
+	}
+	s.dropLine.FillColor = theme.Color(theme.ColorNamePrimary)
+	s.dropLine.Move(at)
+	s.dropLine.Resize(size)
+	s.dropLayer.Show()
+	s.dropLayer.Refresh()
+}
+
+// hideDrop takes the drop line away.
+func (s *listScreen) hideDrop() {
+	if s.dropLayer.Visible() {
+		s.dropLayer.Hide()
+	}
 }
 
 // moveSelection moves the selection by n items (negative is up), passing
