@@ -197,16 +197,23 @@ func (v *Vault) lockWait() time.Duration {
 	return v.opts.LockWait
 }
 
+// noVaultError is what Open says of a folder that holds no vault. It wraps
+// fs.ErrNotExist without repeating that error's own words.
+type noVaultError struct{ dir, why string }
+
+func (e *noVaultError) Error() string { return "no vault at " + e.dir + e.why }
+func (e *noVaultError) Unwrap() error { return fs.ErrNotExist }
+
 func (v *Vault) readManifest() error {
 	b, err := readFile(v.dir, manifestFile, maxManifestSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, serr := os.Stat(v.dir); serr != nil {
-			return fmt.Errorf("no vault at %s (the folder does not exist): %w", v.dir, fs.ErrNotExist)
+			return &noVaultError{dir: v.dir, why: " (the folder does not exist)"}
 		}
 		if _, serr := os.Stat(filepath.Join(v.dir, bodyFile)); serr == nil {
 			return damaged(manifestFile, "is missing")
 		}
-		return fmt.Errorf("no vault at %s: %w", v.dir, fs.ErrNotExist)
+		return &noVaultError{dir: v.dir}
 	}
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", manifestFile, err)
