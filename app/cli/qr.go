@@ -117,7 +117,7 @@ func qrMigration(env Env, vf *vaultFlags, dir string) error {
 		}
 		fmt.Fprintln(env.Stdout, name)
 	}
-	fmt.Fprintf(env.Stderr, "tessera qr: %d accounts in %d codes; each file %s\n", len(creds), len(uris), qrWarning)
+	fmt.Fprintf(env.Stderr, "tessera qr: %s in %s; each file %s\n", plural(len(creds), "account"), plural(len(uris), "code"), qrWarning)
 	return nil
 }
 
@@ -154,4 +154,12 @@ func writePrivate(name string, data []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// plural returns "1 code", "2 codes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
