@@ -129,8 +129,11 @@ cross:
 
 # End-to-end tests: real binary, real window under Xvfb, real Chromium.
 # They live in files tagged e2e, in functions named TestE2E...
+# Artefacts the tests keep (the main window's screenshot, ...) land in
+# artifacts/, which git ignores.
 e2e: test-deps
-	$(TESTENV) $(GO) test -tags e2e -count=1 -run '^TestE2E' ./...
+	@mkdir -p artifacts
+	$(TESTENV) $(GO) test -tags e2e -count=1 -run '^TestE2E' -artifacts -outputdir $(CURDIR)/artifacts ./...
 
 ## Benchmarks ---------------------------------------------------------------
 
