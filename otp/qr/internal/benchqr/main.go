@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/otp/qr/internal/corpus"
+	"github.com/tessera-auth/tessera/otp/qr/internal/peers"
 )
 
 func main() {
@@ -33,9 +33,9 @@ func main() {
 	seed := flag.Uint64("seed", 1, "corpus seed")
 	dir := flag.String("dir", "", "write the corpus here and keep it (default: a temporary folder)")
 	verbose := flag.Bool("v", false, "list the files each tool missed")
-	peers := flag.Bool("peers", true, "run zbarimg and ZXingReader too")
+	withPeers := flag.Bool("peers", true, "run zbarimg and ZXingReader too")
 	flag.Parse()
-	if err := run(*n, *seed, *dir, *verbose, *peers); err != nil {
+	if err := run(*n, *seed, *dir, *verbose, *withPeers); err != nil {
 		fmt.Fprintln(os.Stderr, "benchqr:", err)
 		os.Exit(1)
 	}
@@ -51,13 +51,13 @@ type tool struct {
 	misses []string
 }
 
-func run(n int, seed uint64, dir string, verbose, peers bool) error {
-	for _, bin := range []string{"zbarimg", "ZXingReader"} {
-		if !peers {
+func run(n int, seed uint64, dir string, verbose, withPeers bool) error {
+	for _, p := range peers.All() {
+		if !withPeers {
 			break
 		}
-		if _, err := exec.LookPath(bin); err != nil {
-			return fmt.Errorf("%s not found: install Debian's zbar-tools and zxing-cpp-tools (make deps)", bin)
+		if err := p.Check(); err != nil {
+			return err
 		}
 	}
 	if dir == "" {
@@ -107,38 +107,35 @@ func run(n int, seed uint64, dir string, verbose, peers bool) error {
 	}
 
 	tools := []*tool{tess}
-	if !peers {
+	if !withPeers {
 		return report(samples, total, tools, tess, tessFile, 0, verbose)
 	}
 	for _, t := range []struct {
-		tool  *tool
-		args  []string
-		parse func([]byte) []string
+		tool *tool
+		peer peers.Reader
 	}{
-		{zbar, []string{"zbarimg", "-q", "--raw"}, parseLines},
-		{zxing, []string{"ZXingReader", "-format", "QRCode"}, parseZXing},
+		{zbar, peers.Zbar},
+		{zxing, peers.ZXing},
 	} {
 		for _, s := range samples {
-			cmd := exec.Command(t.args[0], append(t.args[1:], filepath.Join(dir, s.Name))...)
-			cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+			cmd := t.peer.Command(filepath.Join(dir, s.Name))
 			var out bytes.Buffer
 			cmd.Stdout = &out
 			start := time.Now()
 			_ = cmd.Run() // zbarimg exits 4 when it finds nothing
 			t.tool.time += time.Since(start)
-			t.tool.score(s, t.parse(out.Bytes()))
+			t.tool.score(s, t.peer.Parse(out.Bytes()))
 		}
 	}
 
 	// zxing-cpp once more, all files in one process, so process start is
 	// paid once: the closest to its decoding time alone that its command
 	// line tool can show.
-	args := []string{"-format", "QRCode"}
+	var files []string
 	for _, s := range samples {
-		args = append(args, filepath.Join(dir, s.Name))
+		files = append(files, filepath.Join(dir, s.Name))
 	}
-	cmd := exec.Command("ZXingReader", args...)
-	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	cmd := peers.ZXing.Command(files...)
 	cmd.Stdout = io.Discard
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
@@ -228,26 +225,4 @@ func rate(found, total int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%d (%.0f%%)", found, 100*float64(found)/float64(total))
-}
-
-func parseLines(out []byte) []string {
-	var texts []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			texts = append(texts, l)
-		}
-	}
-	return texts
-}
-
-// parseZXing reads ZXingReader's `Text:       "..."` lines.
-func parseZXing(out []byte) []string {
-	var texts []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "Text:"); ok {
-			rest = strings.TrimSpace(rest)
-			texts = append(texts, strings.TrimSuffix(strings.TrimPrefix(rest, `"`), `"`))
-		}
-	}
-	return texts
 }
