@@ -148,13 +148,12 @@ func (s *scanner) unexplained() []spot {
 // scan binarizes l with bz and decodes the dark-on-light codes and then the
 // light-on-dark ones. Coordinates in l are scale times the image's.
 func (s *scanner) scan(l luma, bz binarizer, f frame, splits int) {
-	m := bz.binarize(l)
-	if m == nil {
+	dark, light := bz.binarize(l)
+	if dark == nil {
 		return
 	}
-	crowded := !s.detect(m, f)
-	m.FlipAll()
-	crowded = !s.detect(m, f) || crowded
+	crowded := !s.detect(dark, f)
+	crowded = !s.detect(light, f) || crowded
 	if !crowded || splits == 0 {
 		return
 	}
@@ -169,7 +168,6 @@ func (s *scanner) scan(l luma, bz binarizer, f frame, splits int) {
 	}
 }
 
-// detect finds every code in m and decodes it.
 // detect finds every code in m and decodes it. It returns false when m
 // held too many finder-pattern candidates to look at them all.
 func (s *scanner) detect(m *gozxing.BitMatrix, f frame) bool {
@@ -182,7 +180,11 @@ func (s *scanner) detect(m *gozxing.BitMatrix, f frame) bool {
 			continue
 		}
 		sp := spotOf(r.GetPoints(), f)
-		res, err := s.dec.Decode(r.GetBits(), nil)
+		var res *common.DecoderResult
+		err := errors.New("no size estimate")
+		if r.GetBits() != nil {
+			res, err = s.dec.Decode(r.GetBits(), nil)
+		}
 		if err != nil {
 			res, err = s.resample(m, r)
 		}
@@ -206,16 +208,14 @@ func (s *scanner) add(text string) {
 }
 
 // detectBounded runs zxing's multi-code detector on m, giving up once it
-// has found more than maxCenters finder-pattern candidates.
+// has found more than maxCenters finder-pattern candidates. A code whose
+// size zxing estimates as no QR code's (a width of 4k+3 modules, which a
+// module-size estimate off by a few percent gives) is kept with its finder
+// patterns and no bits, for [scanner.resample] to try the sizes around.
 func detectBounded(m *gozxing.BitMatrix) (results []*common.DetectorResult, err error) {
 	n := 0
 	hints := map[gozxing.DecodeHintType]interface{}{
 		gozxing.DecodeHintType_TRY_HARDER: true,
-		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
-			if n++; n > maxCenters {
-				panic(errCrowded)
-			}
-		}),
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -225,7 +225,23 @@ func detectBounded(m *gozxing.BitMatrix) (results []*common.DetectorResult, err 
 			results, err = nil, errCrowded
 		}
 	}()
-	return multidetector.NewMultiDetector(m).DetectMulti(hints)
+	infos, err := multidetector.NewMultiFinderPatternFinder(m, func(gozxing.ResultPoint) {
+		if n++; n > maxCenters {
+			panic(errCrowded)
+		}
+	}).FindMulti(hints)
+	if err != nil {
+		return nil, err
+	}
+	det := detector.NewDetector(m)
+	for _, info := range infos {
+		r, err := det.ProcessFinderPatternInfo(info)
+		if err != nil {
+			r = common.NewDetectorResult(nil, []gozxing.ResultPoint{info.GetBottomLeft(), info.GetTopLeft(), info.GetTopRight()})
+		}
+		results = append(results, r)
+	}
+	return results, nil
 }
 
 // resample reads a detected code again with other sampling grids: zxing
@@ -244,7 +260,12 @@ func (s *scanner) resample(m *gozxing.BitMatrix, r *common.DetectorResult) (*com
 		}
 	}
 	align = append(align, nil)
-	dim := r.GetBits().GetWidth()
+	var dim int
+	if r.GetBits() != nil {
+		dim = r.GetBits().GetWidth()
+	} else {
+		dim = estimateDimension(bl, tl, tr)
+	}
 	err := errors.New("no grid decoded")
 	for _, d := range []int{dim, dim - 4, dim + 4} {
 		if d < 21 || d > 177 {
@@ -266,4 +287,21 @@ func (s *scanner) resample(m *gozxing.BitMatrix, r *common.DetectorResult) (*com
 		}
 	}
 	return nil, err
+}
+
+// estimateDimension returns the QR code width (17 + 4 × version modules)
+// nearest to what the distances between the finder patterns bl, tl and tr
+// and their module sizes give.
+func estimateDimension(bl, tl, tr gozxing.ResultPoint) int {
+	size := 0.0
+	for _, p := range []gozxing.ResultPoint{bl, tl, tr} {
+		if fp, ok := p.(*detector.FinderPattern); ok {
+			size += fp.GetEstimatedModuleSize() / 3
+		}
+	}
+	if size <= 0 {
+		return 0
+	}
+	d := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*size) + 7
+	return 17 + 4*int(math.Round((d-17)/4))
 }

@@ -13,10 +13,13 @@
 // Reading works on a luminance plane taken straight from the decoded
 // image's pixel buffer (PNG files are even decoded straight to it). A first
 // pass thresholds it with zxing's local block binarizer and looks for
-// dark-on-light codes, then for light-on-dark ones in the same bits
-// inverted. A code whose finder patterns were found but whose modules did
-// not decode is sampled again with other grids (a version off, no
-// alignment pattern), which rescues blurred and skewed photos. Only when
+// dark-on-light codes, then for light-on-dark ones among the light pixels
+// of the same pass, judged as in the negative image so that a code's dark
+// margin merging into a dark page does not bias the thresholds. A code
+// whose finder patterns were found but whose modules did not decode, or
+// whose size zxing estimated as no QR code's, is sampled again with other
+// grids (a version off, no alignment pattern), which rescues blurred and
+// skewed photos and codes scaled by a browser. Only when
 // the first pass finds nothing, or leaves such a code unread, do further
 // passes run: a threshold rule for washed-out pages, the unread codes
 // scaled up twice, and for images up to 4K the whole image scaled up
