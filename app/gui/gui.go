@@ -106,6 +106,13 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 
 	u.list = newListScreen(u)
 	u.unlock = newUnlockScreen(u)
+	// A toast on the list sits above the countdowns, which it would hide.
+	u.toast.below = func() float32 {
+		if u.current != u.list.content || !u.list.periods.Visible() {
+			return 0
+		}
+		return u.list.periods.MinSize().Height
+	}
 	u.list.registerShortcuts(w.Canvas())
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)

@@ -627,6 +627,9 @@ func (s *listScreen) updateCountdowns(now time.Time) {
 			s.countdowns[p] = c
 			s.periods.Add(c.box)
 		}
+		// The bar's height changed: lay the screen out again, or the
+		// list keeps the old split.
+		s.content.Refresh()
 	}
 	for _, c := range s.countdowns {
 		c.update(now)

@@ -375,3 +375,29 @@ func TestQuitSavesAndClears(t *testing.T) {
 		}
 	}
 }
+
+// The copy toast sits above the countdowns, which it would otherwise hide
+// for as long as it shows; on the unlock screen it keeps to the bottom.
+func TestToastLeavesCountdownsVisible(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	test.Type(h.ui.list.search, "github")
+	h.press(h.ui.list.search, fyne.KeyReturn)
+	if h.ui.toast.message() == "" {
+		t.Fatal("no toast after a copy")
+	}
+	d := h.app.Driver()
+	toastBottom := d.AbsolutePositionForObject(h.ui.toast.box).Y + h.ui.toast.box.Size().Height
+	countdownTop := d.AbsolutePositionForObject(h.ui.list.periods).Y
+	if h.ui.list.periods.Size().Height == 0 || toastBottom > countdownTop {
+		t.Fatalf("toast ends at y=%v, below the countdowns' top at y=%v", toastBottom, countdownTop)
+	}
+
+	h.ui.lock()
+	if h.ui.toast.message() == "" {
+		t.Fatal("no toast after locking")
+	}
+	if h.ui.toast.lift.Visible() {
+		t.Errorf("on the unlock screen the toast is lifted by %v", h.ui.toast.lift.MinSize().Height)
+	}
+}

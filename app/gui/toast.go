@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,7 +25,12 @@ type toast struct {
 	text   *widget.Label
 	action *widget.Button
 	box    *fyne.Container
-	layer  *fyne.Container // what the window stacks over its content
+	layer  *fyne.Container   // what the window stacks over its content
+	lift   *canvas.Rectangle // empty space under the box
+
+	// below returns the height of what the toast must not cover at the
+	// bottom of the current screen (the list's countdowns); nil for none.
+	below func() float32
 
 	onAction func()
 	timer    clock.Timer
@@ -41,7 +47,8 @@ func newToast(c clock.Clock) *toast {
 	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
 	bg.StrokeWidth = 1
 	t.box = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, nil, t.action, t.text)))
-	t.layer = container.NewVBox(layout.NewSpacer(), container.NewPadded(t.box))
+	t.lift = canvas.NewRectangle(color.Transparent)
+	t.layer = container.NewVBox(layout.NewSpacer(), container.NewPadded(t.box), t.lift)
 	t.layer.Hide()
 	return t
 }
@@ -60,6 +67,11 @@ func (t *toast) show(msg string, d time.Duration, action string, onAction func()
 	} else {
 		t.action.Hide()
 	}
+	t.lift.Hide()
+	if h := t.liftHeight(); h > 0 {
+		t.lift.SetMinSize(fyne.NewSize(0, h))
+		t.lift.Show()
+	}
 	t.layer.Show()
 	t.layer.Refresh()
 	var tm clock.Timer
@@ -71,6 +83,13 @@ func (t *toast) show(msg string, d time.Duration, action string, onAction func()
 		})
 	})
 	t.timer = tm
+}
+
+func (t *toast) liftHeight() float32 {
+	if t.below == nil {
+		return 0
+	}
+	return t.below()
 }
 
 // message returns the text on show, or "" when hidden.
