@@ -278,14 +278,15 @@ func newCountdown(period int, named bool) *countdown {
 	return c
 }
 
-// countdownGrain is the step of the countdown while more than MinLeft is
-// left. Each change redraws the whole window (Fyne has no partial redraw),
-// which on a software-rendered desktop costs about one percent of a core a
-// second: the countdown moves in 5 s steps, then by the second when the
-// code is about to change (when a copy would take the next code). Measured
-// with `make bench-gui` (200 entries, 60 s): a countdown changing every
-// second added 1.12 percentage points of a core to the bare Fyne window,
-// 5 s steps add 0.48; the issue's bar is 0.5.
+// countdownGrain is the step of the countdown. Each change redraws the
+// whole window (Fyne has no partial redraw), which on a software-rendered
+// desktop costs about one percent of a core a second, so the countdown
+// moves in 5 s steps, and the last 5 s, when a copy takes the next code
+// instead, are one state that says so. Measured with `make bench-gui` (200
+// entries, 60 s, over a bare Fyne window; the issue's bar is 0.5 points):
+// a countdown by the second added 1.12 points; 5 s steps with the last 5 s
+// by the second 0.28 to 0.52 over six runs; 5 s steps with the last 5 s as
+// one state 0.23 and 0.33 in two runs.
 const countdownGrain = 5
 
 // update shows the time left at now, changing the widgets only when the
@@ -294,15 +295,16 @@ func (c *countdown) update(now time.Time) {
 	cred := otp.Credential{Period: c.period}
 	left := cred.Remaining(now)
 	secs := int((left + time.Second - 1) / time.Second)
-	shown, text := secs, "in %d s"
-	if left > codeview.MinLeft {
-		shown = (secs + countdownGrain - 1) / countdownGrain * countdownGrain
-		text = "within %d s"
+	shown := (secs + countdownGrain - 1) / countdownGrain * countdownGrain
+	text := fmt.Sprintf("within %d s", shown)
+	if left <= codeview.MinLeft {
+		shown = 0
+		text = fmt.Sprintf("in under %d s: copying takes the next code", int(codeview.MinLeft/time.Second))
 	}
 	if shown == c.last {
 		return
 	}
 	c.last = shown
-	c.label.SetText(c.prefix + fmt.Sprintf(text, shown))
+	c.label.SetText(c.prefix + text)
 	c.bar.SetValue(float64(shown))
 }
