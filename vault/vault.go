@@ -478,12 +478,22 @@ func (v *Vault) Entries() []Entry {
 	return out
 }
 
+// live returns the position of the live entry with the given ID; the
+// caller holds v.mu.
+func (v *Vault) live(id string) (int, error) {
+	i, ok := v.index[id]
+	if !ok || v.entries[i].Deleted {
+		return 0, fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
+	return i, nil
+}
+
 // Entry returns the live entry with the given ID.
 func (v *Vault) Entry(id string) (Entry, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	i, ok := v.index[id]
-	if !ok || v.entries[i].Deleted {
+	i, err := v.live(id)
+	if err != nil {
 		return Entry{}, false
 	}
 	return v.entries[i].clone(), true
@@ -656,9 +666,9 @@ func (v *Vault) MarkUsed(id string, t time.Time) error {
 	if err := v.usable(); err != nil {
 		return err
 	}
-	i, ok := v.index[id]
-	if !ok || v.entries[i].Deleted {
-		return fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	i, err := v.live(id)
+	if err != nil {
+		return err
 	}
 	t = t.UTC()
 	u := v.used[id]
@@ -684,9 +694,9 @@ func (v *Vault) Delete(id string) error {
 	if err := v.usable(); err != nil {
 		return err
 	}
-	i, ok := v.index[id]
-	if !ok || v.entries[i].Deleted {
-		return fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	i, err := v.live(id)
+	if err != nil {
+		return err
 	}
 	v.entries[i] = Entry{ID: id, Deleted: true, Modified: later(v.entries[i].Modified)}
 	v.dirty[id] = true
@@ -711,9 +721,9 @@ func (v *Vault) AdvanceHOTP(id string) (string, error) {
 	if err := v.syncLocked(); err != nil {
 		return "", err
 	}
-	i, ok := v.index[id]
-	if !ok || v.entries[i].Deleted {
-		return "", fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	i, err := v.live(id)
+	if err != nil {
+		return "", err
 	}
 	e := &v.entries[i]
 	if e.Kind != KindOTP || e.OTP.Kind != otp.HOTP {
