@@ -179,11 +179,17 @@ func (c *Credential) Equal(o *Credential) bool {
 // Label returns "Issuer: account", or whichever of the two is not empty, for
 // showing a credential to a person.
 func (c *Credential) Label() string {
+	return Label(c.Issuer, c.Account)
+}
+
+// Label returns "Issuer: account", or whichever of the two is not empty: the
+// one way Tessera names a credential or token to a person.
+func Label(issuer, account string) string {
 	switch {
-	case c.Issuer != "" && c.Account != "":
-		return c.Issuer + ": " + c.Account
-	case c.Issuer != "":
-		return c.Issuer
+	case issuer != "" && account != "":
+		return issuer + ": " + account
+	case issuer != "":
+		return issuer
 	}
-	return c.Account
+	return account
 }

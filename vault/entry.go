@@ -87,13 +87,7 @@ type Token struct {
 // Label returns "Issuer: account", or whichever of the two is not empty, for
 // showing an entry to a person.
 func (e *Entry) Label() string {
-	switch {
-	case e.Issuer != "" && e.Account != "":
-		return e.Issuer + ": " + e.Account
-	case e.Issuer != "":
-		return e.Issuer
-	}
-	return e.Account
+	return otp.Label(e.Issuer, e.Account)
 }
 
 // KindName returns "totp", "hotp" or "steam" for an OTP entry and "token"
