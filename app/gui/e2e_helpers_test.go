@@ -5,6 +5,7 @@ package gui
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/draw"
@@ -247,4 +248,21 @@ func (d *xdesk) startProgram(bin string, env []string, args ...string) *started 
 		cmd.Wait()
 	})
 	return s
+}
+
+// writePrefs writes Fyne preferences for Tessera under home, where Fyne
+// looks for them ($XDG_CONFIG_HOME/fyne/APPID/preferences.json).
+func writePrefs(tb testing.TB, home string, prefs map[string]any) {
+	tb.Helper()
+	path := filepath.Join(home, ".config", "fyne", "io.github.tessera_auth.tessera", "preferences.json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	js, err := json.Marshal(prefs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, js, 0o600); err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -4,7 +4,6 @@ package gui
 
 import (
 	"bytes"
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -28,15 +27,7 @@ func TestE2EUnlockSearchCopy(t *testing.T) {
 	home := t.TempDir()
 	dir := filepath.Join(home, "vault")
 	makeVault(t, dir, testEntries(t))
-	// Fyne keeps preferences in $XDG_CONFIG_HOME/fyne/APPID/preferences.json.
-	prefs := filepath.Join(home, ".config", "fyne", "io.github.tessera_auth.tessera", "preferences.json")
-	if err := os.MkdirAll(filepath.Dir(prefs), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	js, _ := json.Marshal(map[string]any{prefClearAfter: 3})
-	if err := os.WriteFile(prefs, js, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writePrefs(t, home, map[string]any{prefClearAfter: 3})
 
 	p := d.startProgram(bin, d.env(home, "TESSERA_VAULT="+dir))
 	win := d.waitWindow("^Tessera")
