@@ -30,8 +30,9 @@ func uriErr(field, format string, args ...any) error {
 
 // ParseURI reads an otpauth:// Key URI as Google Authenticator defines it
 // (https://github.com/google/google-authenticator/wiki/Key-Uri-Format), with
-// "steam" accepted as a type beside "totp" and "hotp" (and a TOTP URI with
-// encoder=steam read as Steam, as KeePassXC writes it).
+// "steam" accepted as a type beside "totp" and "hotp". A TOTP URI is read
+// as Steam too when it says encoder=steam, as KeePassXC writes it, or when
+// its issuer is Steam and it gives no digits, as Valve's own URI does.
 //
 // Every field is validated; an error names the field and the value at fault
 // (never the secret). Warnings describe what was accepted but questionable,
@@ -143,6 +144,13 @@ func ParseURI(s string) (cred Credential, warnings []string, err error) {
 			return Credential{}, nil, uriErr("digits", "%q out of range %d..%d", clip(v), MinDigits, MaxDigits)
 		}
 		cred.Digits = n
+	}
+	// Valve's own URI for a Steam Guard secret, and the tools that
+	// extract it, say totp with issuer Steam and no digits; the codes Steam
+	// accepts are Steam's. An explicit digits parameter keeps plain TOTP.
+	if _, hasDigits := params["digits"]; cred.Kind == TOTP && !hasDigits && strings.EqualFold(cred.Issuer, "Steam") {
+		cred.Kind = Steam
+		warnings = append(warnings, `read as a Steam Guard code (5 characters), as Steam's own URIs mean it; add digits=6 to the URI for a plain TOTP code`)
 	}
 	if cred.Kind == Steam {
 		cred.Digits = SteamDigits

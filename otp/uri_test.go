@@ -68,6 +68,25 @@ func TestParseURI(t *testing.T) {
 			0,
 		},
 		{
+			// Valve's own URI for a Steam Guard secret: TOTP, issuer Steam,
+			// no digits. Steam's codes are meant, with a warning.
+			"otpauth://totp/Steam:gaben?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Steam",
+			otp.Credential{Kind: otp.Steam, Algorithm: otp.SHA1, Digits: 5, Period: 30, Secret: rfcSecret, Issuer: "Steam", Account: "gaben"},
+			1,
+		},
+		{
+			// The same with the issuer in the label only.
+			"otpauth://totp/steam:gaben?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+			otp.Credential{Kind: otp.Steam, Algorithm: otp.SHA1, Digits: 5, Period: 30, Secret: rfcSecret, Issuer: "steam", Account: "gaben"},
+			1,
+		},
+		{
+			// An explicit digits parameter keeps it plain TOTP.
+			"otpauth://totp/Steam:gaben?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Steam&digits=6",
+			otp.Credential{Kind: otp.TOTP, Algorithm: otp.SHA1, Digits: 6, Period: 30, Secret: rfcSecret, Issuer: "Steam", Account: "gaben"},
+			0,
+		},
+		{
 			// An issuer with a colon, found as the label's prefix.
 			"otpauth://totp/A%3AB:c%3Ad?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=A%3AB",
 			otp.Credential{Kind: otp.TOTP, Algorithm: otp.SHA1, Digits: 6, Period: 30, Secret: rfcSecret, Issuer: "A:B", Account: "c:d"},
