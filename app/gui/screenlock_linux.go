@@ -15,15 +15,18 @@ func watchScreenLock(onLocked func()) {
 	ch := make(chan *dbus.Signal, 8)
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		if conn, err := dbus.ConnectSessionBus(); err == nil {
+			// The channel first: a signal matched before it is registered
+			// would be dropped, and a match rule on the bus then means
+			// Tessera is listening.
+			conn.Signal(ch)
 			for _, iface := range []string{"org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"} {
 				conn.AddMatchSignal(dbus.WithMatchInterface(iface), dbus.WithMatchMember("ActiveChanged"))
 			}
-			conn.Signal(ch)
 		}
 	}
 	if conn, err := dbus.ConnectSystemBus(); err == nil {
-		conn.AddMatchSignal(dbus.WithMatchInterface("org.freedesktop.login1.Session"), dbus.WithMatchMember("Lock"))
 		conn.Signal(ch)
+		conn.AddMatchSignal(dbus.WithMatchInterface("org.freedesktop.login1.Session"), dbus.WithMatchMember("Lock"))
 	}
 	go func() {
 		for sig := range ch {
