@@ -7,7 +7,6 @@ import (
 	"image"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,17 +19,7 @@ import (
 // light and one light on dark as dark-mode pages show them, and checks that
 // the real tessera binary's `scan --screen` prints both URIs.
 func TestE2EScanScreen(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "tessera")
-	gotool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("go not found in PATH: %v", err)
-	}
-	build := exec.Command(gotool, "build", "-o", bin, "github.com/tessera-auth/tessera")
-	build.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building tessera: %v\n%s", err, out)
-	}
-
+	bin := buildTessera(t)
 	display := xvfb.Start(t, 1920, 1080)
 	uris := []string{
 		"otpauth://totp/GitHub:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub",

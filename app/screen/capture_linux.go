@@ -14,7 +14,7 @@ func capture(ctx context.Context, getenv func(string) string) ([]image.Image, er
 	wayland := getenv("WAYLAND_DISPLAY") != "" || getenv("XDG_SESSION_TYPE") == "wayland"
 	display := getenv("DISPLAY")
 	if wayland {
-		imgs, err := capturePortal(ctx)
+		imgs, err := capturePortal(ctx, getenv)
 		if err == nil || errors.Is(err, ErrRefused) || display == "" {
 			return imgs, err
 		}

@@ -24,8 +24,16 @@ const (
 // capturePortal asks xdg-desktop-portal for a screenshot of the whole
 // desktop (the desktop may ask the person first), reads the file it wrote
 // and removes it: a picture of a secret QR code should not stay on disk.
-func capturePortal(ctx context.Context) ([]image.Image, error) {
-	conn, err := dbus.ConnectSessionBus()
+// The session bus is the one DBUS_SESSION_BUS_ADDRESS names, as getenv reads
+// it, or else godbus's default.
+func capturePortal(ctx context.Context, getenv func(string) string) ([]image.Image, error) {
+	var conn *dbus.Conn
+	var err error
+	if addr := getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" {
+		conn, err = dbus.Connect(addr)
+	} else {
+		conn, err = dbus.ConnectSessionBus()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("desktop portal: no D-Bus session bus: %w", err)
 	}

@@ -45,7 +45,8 @@ var ErrNoDisplay = errors.New("no display (neither WAYLAND_DISPLAY nor DISPLAY i
 var ErrRefused = errors.New("the screenshot was refused or cancelled")
 
 // Capture returns an image of every monitor. getenv reads the environment
-// (DISPLAY, WAYLAND_DISPLAY, XDG_SESSION_TYPE); nil means the process's.
+// (DISPLAY, WAYLAND_DISPLAY, XDG_SESSION_TYPE, DBUS_SESSION_BUS_ADDRESS);
+// nil means the process's.
 // The context bounds the wait for a person to confirm a portal request.
 func Capture(ctx context.Context, getenv func(string) string) ([]image.Image, error) {
 	if getenv == nil {
