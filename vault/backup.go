@@ -109,8 +109,9 @@ func (v *Vault) readBackup(gen uint64, mid *age.X25519Identity) (*body, error) {
 
 // Restore makes the backup with the given ID the vault's body again. The
 // body it replaces is itself kept as a backup (a damaged one too, under a
-// name Backups does not list), and unsaved changes are dropped. Restore
-// works on a vault whose body is damaged.
+// name Backups does not list), and unsaved changes are dropped. HOTP
+// counters are not taken back: they keep the body's values where these are
+// higher. Restore works on a vault whose body is damaged.
 func (v *Vault) Restore(id string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -138,8 +139,12 @@ func (v *Vault) Restore(id string) error {
 		return err
 	}
 	removeTemps(v.dir)
+	// HOTP counters stay where they are: codes of the backup's counters
+	// were given since.
+	keepCounters(b.Entries, v.entries)
 	cur, _, err := v.readBody(mid)
 	if err == nil {
+		keepCounters(b.Entries, cur.Entries)
 		v.gen = cur.Generation
 		for i := range cur.Entries {
 			cur.Entries[i].zero()

@@ -114,6 +114,30 @@ func (e *Entry) sameSecret(o *Entry) bool {
 		e.Issuer == o.Issuer && e.Account == o.Account
 }
 
+// keepCounter raises e's HOTP counter to o's if both hold the same HOTP
+// credential (same secret): whichever copy of an entry is kept, a counter
+// value whose code was given is never given again.
+func (e *Entry) keepCounter(o *Entry) {
+	if e.Kind == KindOTP && o.Kind == KindOTP && e.OTP.Kind == otp.HOTP && o.OTP.Kind == otp.HOTP &&
+		o.OTP.Counter > e.OTP.Counter && bytes.Equal(e.OTP.Secret, o.OTP.Secret) {
+		e.OTP.Counter = o.OTP.Counter
+	}
+}
+
+// keepCounters raises the HOTP counters of entries to those of the entries
+// of the same ID in from.
+func keepCounters(entries, from []Entry) {
+	at := make(map[string]int, len(from))
+	for i := range from {
+		at[from[i].ID] = i
+	}
+	for i := range entries {
+		if j, ok := at[entries[i].ID]; ok {
+			entries[i].keepCounter(&from[j])
+		}
+	}
+}
+
 // matches reports whether q (lower case) is in the entry's issuer or account,
 // ignoring case.
 func (e *Entry) matches(q string) bool {

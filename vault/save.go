@@ -77,7 +77,8 @@ func (v *Vault) syncLocked() error {
 }
 
 // merge makes b (just read from disk) the vault's entries, with the unsaved
-// changes applied on top where they are later than what b holds.
+// changes applied on top where they are later than what b holds. HOTP
+// counters keep the higher of the two sides.
 func (v *Vault) merge(b *body) {
 	old, oldIndex := v.entries, v.index
 	v.setBody(b, nil)
@@ -88,6 +89,9 @@ func (v *Vault) merge(b *body) {
 			continue
 		}
 		o := &old[j]
+		// Whichever side wins, a HOTP counter keeps the higher value.
+		e.keepCounter(o)
+		o.keepCounter(e)
 		if v.dirty[e.ID] && !e.Modified.After(o.Modified) {
 			// Our unsaved change is the later one.
 			e.zero()

@@ -30,7 +30,9 @@
 // long-running holder of an open vault (the GUI) and short-lived commands
 // (the CLI) can share it. Before writing, Save reads what another process
 // saved in the meantime and merges entry by entry: the side that changed an
-// entry last wins, and deletions are kept as tombstones. [Vault.Changed]
+// entry last wins, and deletions are kept as tombstones. A HOTP counter
+// keeps the higher value of the two sides, here as in an edit or a restore,
+// so that no code is given twice. [Vault.Changed]
 // tells a holder cheaply that another process saved; [Vault.Reload] takes in
 // the other process's changes, keeping unsaved local ones.
 //
@@ -600,6 +602,8 @@ func prepare(e *Entry) error {
 
 // Update replaces the entry with e's ID by e, and records the change time.
 // Updating the ID of a deleted entry brings it back (undo of a delete).
+// A HOTP counter never goes back while the secret stays the same, so that
+// a copy taken before [Vault.AdvanceHOTP] cannot bring a used code back.
 func (v *Vault) Update(e Entry) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -614,6 +618,7 @@ func (v *Vault) Update(e Entry) error {
 		return err
 	}
 	old := &v.entries[i]
+	e.keepCounter(old)
 	e.Deleted = false
 	e.Modified = later(old.Modified)
 	if e.Created.IsZero() {

@@ -1,0 +1,124 @@
+package vault_test
+
+import (
+	"testing"
+
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// hotpEntry is a HOTP entry with the RFC 4226 test secret.
+func hotpEntry() vault.Entry {
+	return vault.Entry{Kind: vault.KindOTP, Issuer: "H", Account: "h",
+		OTP: otp.Credential{Kind: otp.HOTP, Digits: 6, Secret: []byte("12345678901234567890")}}
+}
+
+// takeCodes advances entry id n times and returns the codes.
+func takeCodes(t *testing.T, v *vault.Vault, id string, n int) []string {
+	t.Helper()
+	var out []string
+	for range n {
+		c, err := v.AdvanceHOTP(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// checkFresh fails if code is one of the codes already given.
+func checkFresh(t *testing.T, given []string, code, what string) {
+	t.Helper()
+	for _, g := range given {
+		if g == code {
+			t.Fatalf("%s: HOTP code %s was given a second time: the counter went back", what, code)
+		}
+	}
+}
+
+// A HOTP counter never goes back, whatever stale copy of the entry another
+// holder saves: a counter used twice shows a code twice.
+func TestHOTPCounterNeverGoesBack(t *testing.T) {
+	t.Run("stale edit from another holder", func(t *testing.T) {
+		gui, dir, _ := newVault(t)
+		h := mustAdd(t, gui, hotpEntry())
+		mustSave(t, gui)
+		// The GUI shows the entry; the CLI takes two codes meanwhile.
+		stale, _ := gui.Entry(h.ID)
+		cli := reopen(t, dir)
+		given := takeCodes(t, cli, h.ID, 2)
+		// The GUI then saves an edit of its (older) copy: a later change,
+		// so it wins the merge, but its counter must not.
+		stale.Note = "edited in the GUI"
+		if err := gui.Update(stale); err != nil {
+			t.Fatal(err)
+		}
+		mustSave(t, gui)
+		got, _ := reopen(t, dir).Entry(h.ID)
+		if got.Note != "edited in the GUI" {
+			t.Errorf("the later edit was lost: note %q", got.Note)
+		}
+		if got.OTP.Counter != 2 {
+			t.Errorf("counter %d after two codes, want 2", got.OTP.Counter)
+		}
+		checkFresh(t, given, takeCodes(t, gui, h.ID, 1)[0], "GUI after its edit")
+	})
+
+	t.Run("stale copy in the same process", func(t *testing.T) {
+		v, _, _ := newVault(t)
+		h := mustAdd(t, v, hotpEntry())
+		stale, _ := v.Entry(h.ID)
+		given := takeCodes(t, v, h.ID, 1)
+		stale.Tags = []string{"moved"}
+		if err := v.Update(stale); err != nil {
+			t.Fatal(err)
+		}
+		checkFresh(t, given, takeCodes(t, v, h.ID, 1)[0], "after an update of a copy taken before the code")
+	})
+
+	t.Run("restore of an older backup", func(t *testing.T) {
+		v, dir, _ := newVault(t)
+		h := mustAdd(t, v, hotpEntry())
+		mustSave(t, v) // generation 2: counter 0
+		given := takeCodes(t, v, h.ID, 3)
+		mustAdd(t, v, totp("T", "t", 1))
+		mustSave(t, v)
+		if err := v.Restore("2"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := reopen(t, dir).Entry(h.ID)
+		if got.OTP.Counter != 3 {
+			t.Errorf("counter %d after restoring a backup, want 3 (codes 0..2 were given)", got.OTP.Counter)
+		}
+		checkFresh(t, given, takeCodes(t, v, h.ID, 1)[0], "after the restore")
+	})
+
+	t.Run("restore by another process while a holder has it open", func(t *testing.T) {
+		gui, dir, _ := newVault(t)
+		h := mustAdd(t, gui, hotpEntry())
+		mustSave(t, gui) // generation 2: counter 0
+		given := takeCodes(t, gui, h.ID, 2)
+		// The restore's own process knows nothing of the counter but the
+		// body it replaces.
+		if err := reopen(t, dir).Restore("2"); err != nil {
+			t.Fatal(err)
+		}
+		checkFresh(t, given, takeCodes(t, gui, h.ID, 1)[0], "holder after another process's restore")
+	})
+
+	t.Run("a new secret starts its own count", func(t *testing.T) {
+		v, _, _ := newVault(t)
+		h := mustAdd(t, v, hotpEntry())
+		takeCodes(t, v, h.ID, 3)
+		e, _ := v.Entry(h.ID)
+		e.OTP.Secret = []byte("another secret, enrolled again")
+		e.OTP.Counter = 0
+		if err := v.Update(e); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := v.Entry(h.ID); got.OTP.Counter != 0 {
+			t.Errorf("counter %d after a new secret with counter 0", got.OTP.Counter)
+		}
+	})
+}
