@@ -691,8 +691,9 @@ func (v *Vault) MarkUsed(id string, t time.Time) error {
 }
 
 // Delete removes the entry with the given ID, leaving a tombstone. The
-// entry's secret is dropped from the vault (but not zeroed, since copies the
-// caller holds share it; an undo can pass such a copy to [Vault.Update]).
+// entry's secret is zeroed at [Vault.Lock], not now, since copies the
+// caller holds share it: until then an undo can pass such a copy to
+// [Vault.Update].
 func (v *Vault) Delete(id string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -703,7 +704,9 @@ func (v *Vault) Delete(id string) error {
 	if err != nil {
 		return err
 	}
-	v.entries[i] = Entry{ID: id, Deleted: true, Modified: later(v.entries[i].Modified)}
+	old := &v.entries[i]
+	v.retired = append(v.retired, old.OTP.Secret, old.Token.Value)
+	v.entries[i] = Entry{ID: id, Deleted: true, Modified: later(old.Modified)}
 	v.dirty[id] = true
 	return nil
 }

@@ -635,3 +635,32 @@ func TestDefaultDir(t *testing.T) {
 		t.Errorf("with TESSERA_VAULT: %s", d)
 	}
 }
+
+// Lock zeroes the secret of an entry deleted in this session too: the
+// vault owned it, and a tombstone no longer points at it.
+func TestLockZeroesDeleted(t *testing.T) {
+	v, _, _ := newVault(t)
+	a := mustAdd(t, v, totp("A", "a", 1))
+	tok := mustAdd(t, v, vault.Entry{Kind: vault.KindToken, Issuer: "T", Token: vault.Token{Value: []byte("tok-value")}})
+	mustSave(t, v)
+	held, _ := v.Entry(a.ID) // shares the vault's secret slice
+	heldTok, _ := v.Entry(tok.ID)
+	for _, id := range []string{a.ID, tok.ID} {
+		if err := v.Delete(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Undo still works until Lock.
+	if err := v.Update(held); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Delete(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
+	for name, s := range map[string][]byte{"OTP secret": held.OTP.Secret, "token": heldTok.Token.Value} {
+		if len(s) == 0 || bytes.Count(s, []byte{0}) != len(s) {
+			t.Errorf("deleted entry's %s not zeroed by Lock", name)
+		}
+	}
+}
