@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/clipboard"
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/vault"
@@ -320,12 +321,38 @@ func (s *addScreen) onPaste() {
 		s.ui.takeTexts(strings.Fields(text), "the clipboard")
 		return
 	}
-	img, err := clipboardImage()
-	if err != nil {
-		s.setStatus(err.Error(), true)
-		return
+	// The image comes from the program that copied it, which may be slow
+	// to answer: ask off the UI goroutine.
+	s.setStatus("Reading the image on the clipboard…", false)
+	go func() {
+		img, err := clipboard.Image()
+		fyne.Do(func() {
+			switch {
+			case errors.Is(err, clipboard.ErrNoImage):
+				s.setStatus("The clipboard holds neither an otpauth:// link nor an image.", true)
+			case err != nil:
+				s.setStatus("Cannot read the clipboard: "+err.Error(), true)
+			default:
+				s.ui.addFromImage("the clipboard image", bytes.NewReader(img))
+			}
+		})
+	}()
+}
+
+// clipboardMayHoldCredential reports whether Ctrl+V should add from the
+// clipboard rather than paste text: it holds an otpauth link, or no text,
+// so perhaps an image.
+func (u *UI) clipboardMayHoldCredential() bool {
+	text := strings.TrimSpace(u.app.Clipboard().Content())
+	return text == "" || len(text) >= len("otpauth") && strings.EqualFold(text[:len("otpauth")], "otpauth")
+}
+
+// pasteToAdd opens the add screen and adds what the clipboard holds.
+func (u *UI) pasteToAdd() {
+	u.showAdd()
+	if u.add != nil && u.current == u.add.content {
+		u.add.onPaste()
 	}
-	s.ui.addFromImage("the clipboard image", bytes.NewReader(img))
 }
 
 // showAdd opens the add screen.

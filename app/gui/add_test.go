@@ -180,3 +180,24 @@ func formHas(f *widget.Form, w fyne.CanvasObject) bool {
 	}
 	return false
 }
+
+// TestPasteShortcut: Ctrl+V in the search field adds an otpauth link from
+// the clipboard, but pastes other text into the search.
+func TestPasteShortcut(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.app.Clipboard().SetContent("git")
+	h.ui.list.search.TypedShortcut(&fyne.ShortcutPaste{Clipboard: h.app.Clipboard()})
+	if h.ui.current != h.ui.list.content || h.ui.list.search.Text != "git" {
+		t.Fatalf("plain text: search %q, list shown %v; want it pasted into the search", h.ui.list.search.Text, h.ui.current == h.ui.list.content)
+	}
+	h.ui.list.search.SetText("")
+	h.app.Clipboard().SetContent("  OTPAUTH://totp/Pasted:gina?secret=JBSWY3DPEHPK3PXR&issuer=Pasted\n")
+	h.ui.list.search.TypedShortcut(&fyne.ShortcutPaste{Clipboard: h.app.Clipboard()})
+	if !slices.Contains(h.saved(), "Pasted: gina") {
+		t.Fatalf("saved vault holds %v, want the pasted entry; add status %q", h.saved(), h.ui.add.status.Text)
+	}
+	if h.ui.list.search.Text != "" {
+		t.Fatalf("the link went into the search too: %q", h.ui.list.search.Text)
+	}
+}

@@ -18,6 +18,7 @@ var shortcuts = [][2]string{
 	{"Ctrl+C", "copy the selected entry's code"},
 	{"Ctrl+F", "focus the search field"},
 	{"Ctrl+N", "add an entry (then Space scans the screen)"},
+	{"Ctrl+V", "add the otpauth:// link or QR image on the clipboard"},
 	{"Ctrl+E", "edit the selected entry"},
 	{"Ctrl+L", "lock the vault"},
 	{"Ctrl+,", "settings"},

@@ -514,6 +514,14 @@ func (s *listScreen) onShortcut(sc fyne.Shortcut) bool {
 		}
 		s.onCopySelected()
 		return true
+	case *fyne.ShortcutPaste:
+		// A link or QR image on the clipboard is something to add; other
+		// text is pasted into the search as usual.
+		if !s.ui.clipboardMayHoldCredential() {
+			return false
+		}
+		s.ui.pasteToAdd()
+		return true
 	case *desktop.CustomShortcut:
 		if sc.Modifier != fyne.KeyModifierShortcutDefault {
 			return false
@@ -548,6 +556,12 @@ func (s *listScreen) registerShortcuts(c fyne.Canvas) {
 			}
 		})
 	}
+	c.AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) {
+		if s.ui.unlocked() {
+			s.ui.touch()
+			s.ui.pasteToAdd()
+		}
+	})
 	// Keys typed while nothing has the focus go to the screen's main
 	// field: the search here, the passphrase on the unlock screen.
 	c.SetOnTypedKey(s.ui.primaryKey)

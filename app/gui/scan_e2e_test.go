@@ -4,6 +4,9 @@ package gui
 
 import (
 	"image"
+	"image/png"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +53,66 @@ func TestE2EScanScreen(t *testing.T) {
 	})
 	if !codeAround(t, secret, got, before, time.Now()) {
 		t.Fatalf("clipboard holds %q, not oathtool's code for the scanned secret", got)
+	}
+	if p.cmd.ProcessState != nil {
+		t.Fatalf("tessera exited: %s", p.output)
+	}
+}
+
+// TestE2EPasteImage copies a QR code image to the clipboard with xclip, as
+// a screenshot tool or a browser's "Copy Image" does, and adds it with
+// Ctrl+V in the unlocked window; its code then matches oathtool's.
+func TestE2EPasteImage(t *testing.T) {
+	tool(t, "oathtool", "oathtool")
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newXdesk(t, 1024, 768)
+	const secret = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+	img, err := qr.Encode("otpauth://totp/Pasted%20Image%20Ltd:hana?secret=" + secret + "&issuer=Pasted%20Image%20Ltd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "qr.png")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	home := t.TempDir()
+	dir := filepath.Join(home, "vault")
+	makeVault(t, dir, testEntries(t))
+	p := d.startProgram(bin, d.env(home, "TESSERA_VAULT="+dir))
+	win := d.waitWindow("^Tessera")
+	d.unlockTessera(win)
+
+	// xclip keeps the clipboard until it is killed.
+	owner := exec.Command(d.xclip, "-quiet", "-selection", "clipboard", "-t", "image/png", "-i", file)
+	owner.Env = d.env(home)
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Process.Kill(); owner.Wait() })
+	waitFor(t, 10*time.Second, "xclip to offer the image", func() bool {
+		out, err := d.run(d.xclip, "-o", "-selection", "clipboard", "-t", "TARGETS")
+		return err == nil && strings.Contains(out, "image/png")
+	})
+
+	d.xdo("windowfocus", "--sync", win)
+	d.xdo("key", "ctrl+v")
+	waitFor(t, 20*time.Second, "the pasted entry to be added", func() bool { return entryExists(t, dir, "Pasted Image Ltd") })
+	d.xdo("type", "--delay", "20", "pasted image")
+	before := time.Now()
+	d.xdo("key", "Return")
+	var got string
+	waitFor(t, 10*time.Second, "the pasted entry's code on the clipboard", func() bool {
+		got = d.clipboard()
+		return len(got) == 6
+	})
+	if !codeAround(t, secret, got, before, time.Now()) {
+		t.Fatalf("clipboard holds %q, not oathtool's code for the pasted secret", got)
 	}
 	if p.cmd.ProcessState != nil {
 		t.Fatalf("tessera exited: %s", p.output)

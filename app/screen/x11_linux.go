@@ -7,15 +7,17 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xinerama"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/tessera-auth/tessera/app/internal/xconn"
 )
 
 // captureX11 returns each monitor of the X display's default screen. It
 // speaks the X protocol directly (no Xlib, no cgo) and reads the
 // authorization cookie from XAUTHORITY like any X client.
 func captureX11(display string) ([]image.Image, error) {
-	conn, err := xgb.NewConnDisplay(display)
+	conn, err := xconn.Dial(display)
 	if err != nil {
-		return nil, fmt.Errorf("X11 display %s: %w", display, err)
+		return nil, err
 	}
 	defer conn.Close()
 	setup := xproto.Setup(conn)

@@ -1,0 +1,36 @@
+package clipboard
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// MaxImageBytes is the largest clipboard image [Image] reads. A screenshot
+// of a 4K screen is a few MiB as PNG and about 33 MiB as BMP.
+const MaxImageBytes = 64 << 20
+
+// ErrNoImage says the clipboard holds no image: it is empty, or holds only
+// text or other data.
+var ErrNoImage = errors.New("the clipboard holds no image")
+
+// imageTimeout bounds how long [Image] waits for the program that owns the
+// clipboard to hand the image over.
+const imageTimeout = 5 * time.Second
+
+// Image returns the image on the system clipboard, encoded as the program
+// that put it there offered it (PNG first, then BMP, GIF, WebP or JPEG),
+// for a caller that decodes images. Fyne's clipboard holds text only.
+//
+// On X11 it speaks the selection protocol itself, so no helper program is
+// needed; on Wayland without X11 it runs wl-paste (package wl-clipboard).
+// Other systems return an error that says to save the image and open it.
+func Image() ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), imageTimeout)
+	defer cancel()
+	return readImage(ctx)
+}
+
+// imageTypes are the image types a clipboard owner may offer, in the order
+// Image prefers them: lossless and compact first.
+var imageTypes = []string{"image/png", "image/bmp", "image/x-bmp", "image/gif", "image/webp", "image/jpeg"}

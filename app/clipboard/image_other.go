@@ -1,0 +1,12 @@
+//go:build !linux
+
+package clipboard
+
+import (
+	"context"
+	"errors"
+)
+
+func readImage(context.Context) ([]byte, error) {
+	return nil, errors.New("reading an image from the clipboard is not supported on this system yet; save the image and open the file")
+}
