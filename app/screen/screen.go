@@ -41,8 +41,9 @@ func (e *Error) Unwrap() error { return e.Err }
 var ErrNoDisplay = errors.New("no display (neither WAYLAND_DISPLAY nor DISPLAY is set)")
 
 // ErrRefused is wrapped by the error of [Capture] when the person or the
-// desktop declined the screenshot.
-var ErrRefused = errors.New("the screenshot was refused or cancelled")
+// desktop declined the screenshot, or the desktop's screenshot tool failed:
+// the portal answers all of these alike.
+var ErrRefused = errors.New("the desktop refused, cancelled or could not take the screenshot")
 
 // Capture returns an image of every monitor. getenv reads the environment
 // (DISPLAY, WAYLAND_DISPLAY, XDG_SESSION_TYPE, DBUS_SESSION_BUS_ADDRESS);
