@@ -138,7 +138,7 @@ func (v *Vault) Restore(id string) error {
 	if err != nil {
 		return err
 	}
-	removeTemps(v.dir)
+	v.removeLeftovers()
 	// HOTP counters stay where they are: codes of the backup's counters
 	// were given since.
 	keepCounters(b.Entries, v.entries)

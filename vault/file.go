@@ -61,6 +61,29 @@ func removeTemps(dir string) {
 	}
 }
 
+// removeLeftovers deletes what interrupted writes left behind: temporary
+// files, and slot files the manifest does not list (a passphrase change cut
+// short after its manifest was written leaves the old slot, which the old
+// passphrase still opens). Only a holder of the write lock, with the
+// manifest just read or written, may call it.
+func (v *Vault) removeLeftovers() {
+	removeTemps(v.dir)
+	listed := make(map[string]bool, len(v.man.Slots))
+	for _, s := range v.man.Slots {
+		listed[s.File] = true
+	}
+	ents, _ := os.ReadDir(v.dir)
+	removed := false
+	for _, e := range ents {
+		if name := e.Name(); validSlotFile(name) && !listed[name] {
+			removed = os.Remove(filepath.Join(v.dir, name)) == nil || removed
+		}
+	}
+	if removed {
+		syncDir(v.dir)
+	}
+}
+
 // readFile reads dir/name, refusing more than max bytes.
 func readFile(dir, name string, max int64) ([]byte, error) {
 	f, err := os.Open(filepath.Join(dir, name))

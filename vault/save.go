@@ -204,7 +204,7 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 		return fmt.Errorf("encrypting vault: %w", err)
 	}
 	if backup {
-		removeTemps(v.dir)
+		v.removeLeftovers()
 		if err := v.backupCurrent(); err != nil {
 			return err
 		}
@@ -305,22 +305,19 @@ func (v *Vault) SetPassphrase(passphrase string) error {
 	}
 	m := *v.man
 	m.Slots = nil
-	var old []string
 	for _, x := range v.man.Slots {
-		if SlotKind(x.Kind) == SlotPassphrase {
-			old = append(old, x.File)
-			continue
+		if SlotKind(x.Kind) != SlotPassphrase {
+			m.Slots = append(m.Slots, x)
 		}
-		m.Slots = append(m.Slots, x)
 	}
 	m.Slots = append([]slotJSON{s}, m.Slots...)
 	if err := v.writeManifest(&m); err != nil {
 		os.Remove(filepath.Join(v.dir, s.File))
 		return err
 	}
-	for _, f := range old {
-		os.Remove(filepath.Join(v.dir, f))
-	}
+	// The old passphrase slot goes, durably: it still opens with the old
+	// passphrase.
+	v.removeLeftovers()
 	return nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
 )
@@ -663,4 +665,62 @@ func TestLockZeroesDeleted(t *testing.T) {
 			t.Errorf("deleted entry's %s not zeroed by Lock", name)
 		}
 	}
+}
+
+// After a passphrase change, no file of the vault opens with the old
+// passphrase, even when a change cut short (killed after writing the
+// manifest, or a power cut undoing the removal) left the old slot file:
+// the next write removes slot files the manifest does not list. That also
+// keeps one slot-passphrase-*.age for README's age commands.
+func TestPassphraseChangeLeavesNoOldSlot(t *testing.T) {
+	v, dir, _ := newVault(t)
+	mustAdd(t, v, totp("A", "a", 1))
+	mustSave(t, v)
+	oldSlots, _ := filepath.Glob(filepath.Join(dir, "slot-passphrase-*.age"))
+	if len(oldSlots) != 1 {
+		t.Fatalf("passphrase slots: %v", oldSlots)
+	}
+	oldSlot, err := os.ReadFile(oldSlots[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNoOldSlot := func(when string) {
+		t.Helper()
+		id, err := age.NewScryptIdentity(testPass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "slot-*.age"))
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			if _, err := age.Decrypt(bytes.NewReader(b), id); err == nil {
+				t.Errorf("%s: %s still opens with the old passphrase", when, filepath.Base(f))
+			}
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "slot-passphrase-*.age")); len(m) != 1 {
+			t.Errorf("%s: passphrase slot files %v, want one", when, m)
+		}
+	}
+	if err := v.SetPassphrase("new passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	checkNoOldSlot("after passwd")
+
+	// The old slot file back, as a cut-short change leaves it.
+	if err := os.WriteFile(oldSlots[0], oldSlot, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := vault.Open(dir, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.UnlockPassphrase(testPass); !errors.Is(err, vault.ErrWrongKey) {
+		t.Fatalf("old passphrase with the leftover slot: %v", err)
+	}
+	if err := w.UnlockPassphrase("new passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, w, totp("B", "b", 2))
+	mustSave(t, w)
+	checkNoOldSlot("after the next save")
 }
