@@ -124,15 +124,16 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("creating vault folder: %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
-		return nil, "", fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist)
-	}
 	os.Chmod(dir, 0o700)
 	l, err := lockWrite(dir, v.lockWait())
 	if err != nil {
 		return nil, "", err
 	}
 	defer l.release()
+	// Under the lock, so that of two Creates at once one is refused.
+	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
+		return nil, "", fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist)
+	}
 
 	masterID, err := age.GenerateX25519Identity()
 	if err != nil {

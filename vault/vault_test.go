@@ -724,3 +724,48 @@ func TestPassphraseChangeLeavesNoOldSlot(t *testing.T) {
 	mustSave(t, w)
 	checkNoOldSlot("after the next save")
 }
+
+// Two Creates of one folder at once (two `tessera init`): one makes the
+// vault, the other is refused, and the vault opens with the recovery code
+// that the one that succeeded gave.
+func TestCreateRace(t *testing.T) {
+	for round := range 20 {
+		dir := filepath.Join(t.TempDir(), "v")
+		type result struct {
+			code string
+			err  error
+		}
+		res := make(chan result, 2)
+		start := make(chan struct{})
+		for range 2 {
+			go func() {
+				<-start
+				v, code, err := vault.Create(dir, testPass, testOpts)
+				if err == nil {
+					v.Lock()
+				}
+				res <- result{code, err}
+			}()
+		}
+		close(start)
+		var codes []string
+		for range 2 {
+			r := <-res
+			if r.err == nil {
+				codes = append(codes, r.code)
+			} else if !errors.Is(r.err, fs.ErrExist) {
+				t.Fatalf("round %d: %v", round, r.err)
+			}
+		}
+		if len(codes) != 1 {
+			t.Fatalf("round %d: %d Creates of one folder succeeded, want 1", round, len(codes))
+		}
+		v, err := vault.Open(dir, testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := v.UnlockRecoveryCode(codes[0]); err != nil {
+			t.Fatalf("round %d: the recovery code given does not open the vault: %v", round, err)
+		}
+	}
+}
