@@ -63,7 +63,7 @@ func newAddScreen(ui *UI) *addScreen {
 	s.scan = widget.NewButtonWithIcon("Scan the screen", theme.ViewFullScreenIcon(), s.onScan)
 	s.open = widget.NewButtonWithIcon("Open image…", theme.FileImageIcon(), s.onOpen)
 	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
-	s.status = widget.NewLabel("Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link, or type the details below.")
+	s.status = widget.NewLabel(addHint)
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.kind = widget.NewSelect([]string{kindTOTP, kindHOTP, kindSteam, kindToken}, func(string) { s.onKind() })
@@ -339,6 +339,9 @@ func (s *addScreen) onPaste() {
 	}()
 }
 
+// addHint is what the add screen says before anything is tried.
+const addHint = "Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link or a QR image (Ctrl+V), or type the details below."
+
 // clipboardMayHoldCredential reports whether Ctrl+V should add from the
 // clipboard rather than paste text: it holds an otpauth link, or no text,
 // so perhaps an image.
@@ -364,7 +367,7 @@ func (u *UI) showAdd() {
 	if u.add == nil {
 		u.add = newAddScreen(u)
 	}
-	u.add.setStatus("Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link, or type the details below.", false)
+	u.add.setStatus(addHint, false)
 	// The keyboard starts on "Scan the screen": Ctrl+N then Space scans the
 	// code already on screen, the usual case on a desktop. Tab reaches the
 	// other sources and the form.
