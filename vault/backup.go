@@ -138,11 +138,16 @@ func (v *Vault) Restore(id string) error {
 	if err != nil {
 		return err
 	}
+	cur, _, err := v.readBody(mid)
+	var ve *VersionError
+	if errors.As(err, &ve) {
+		// A newer Tessera wrote the body: never write over it.
+		return err
+	}
 	v.removeLeftovers()
 	// HOTP counters stay where they are: codes of the backup's counters
 	// were given since.
 	keepCounters(b.Entries, v.entries)
-	cur, _, err := v.readBody(mid)
 	if err == nil {
 		keepCounters(b.Entries, cur.Entries)
 		v.gen = cur.Generation

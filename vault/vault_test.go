@@ -769,3 +769,21 @@ func TestCreateRace(t *testing.T) {
 		}
 	}
 }
+
+// A holder that opened the vault before a newer Tessera wrote it does not
+// restore a backup over the newer body, as it does not save over it.
+func TestRestoreRefusesNewerBody(t *testing.T) {
+	v, dir, _ := newVault(t)
+	mustAdd(t, v, totp("A", "a", 1))
+	mustSave(t, v)
+	plain := bytes.Replace(vault.EncodeBodyForTest(9, nil), []byte(`"version":1`), []byte(`"version":2`), 1)
+	writeAge(t, filepath.Join(dir, "body.age"), v.MasterKeyForTest(), plain)
+	before := snapshot(t, dir)
+	var ve *vault.VersionError
+	if err := v.Restore("1"); !errors.As(err, &ve) {
+		t.Fatalf("Restore over a newer body: got %v, want VersionError", err)
+	}
+	if after := snapshot(t, dir); after != before {
+		t.Fatalf("a newer vault was written to:\n%s\nwas\n%s", after, before)
+	}
+}
