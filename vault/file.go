@@ -3,6 +3,7 @@ package vault
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,9 @@ const tempPrefix = ".tmp-"
 // beside the target, fsync, rename, fsync of the folder. A crash at any
 // instant leaves the old file or the new one, never a mix.
 func writeFile(dir, name string, data []byte) (err error) {
+	if err := notLinked(dir, name); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(dir, tempPrefix+name+"-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
@@ -46,6 +50,21 @@ func writeFile(dir, name string, data []byte) (err error) {
 		return fmt.Errorf("writing %s: syncing folder: %w", name, err)
 	}
 	return nil
+}
+
+// notLinked refuses to replace dir/name if it is a symbolic link (or
+// anything but a regular file): a write replaces the file, which would cut
+// the link and leave the linked copy stale without a word.
+func notLinked(dir, name string) error {
+	fi, err := os.Lstat(filepath.Join(dir, name))
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		what = "a symbolic link"
+	}
+	return fmt.Errorf("%s is %s, and a save replaces it, which would cut the link: move the file itself into the vault folder (the folder may be a link); nothing was written", name, what)
 }
 
 // removeTemps deletes what interrupted writes left behind. Only a holder of

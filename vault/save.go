@@ -223,6 +223,9 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 // its generation. A crash after this leaves a backup equal to the body,
 // which is harmless.
 func (v *Vault) backupCurrent() error {
+	if err := notLinked(v.dir, bodyFile); err != nil {
+		return err
+	}
 	dir := filepath.Join(v.dir, backupDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("making backups folder: %w", err)

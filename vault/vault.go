@@ -40,6 +40,8 @@
 //
 // Every file is written atomically and durably (temporary file, fsync,
 // rename, fsync of the folder), so a crash leaves the old or the new state.
+// A write refuses to replace a vault file that is a symbolic link, which it
+// would cut (link the whole folder instead).
 // Every save keeps the previous body as a backup ([Vault.Backups],
 // [Vault.Restore]). Errors never hold secrets; failures are told apart by
 // [ErrWrongKey], [ErrDamaged], [ErrBusy] and [*VersionError].
