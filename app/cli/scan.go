@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/tessera-auth/tessera/app/clipboard"
 	"github.com/tessera-auth/tessera/app/screen"
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/otp/qr"
@@ -19,6 +21,10 @@ const captureTimeout = 2 * time.Minute
 
 // captureScreen is screen.Capture; tests replace it.
 var captureScreen = screen.Capture
+
+// clipboardTimeout bounds the wait for the program that copied an image to
+// hand it over.
+const clipboardTimeout = 10 * time.Second
 
 // scanSource is one image scanned: a file or a monitor.
 type scanSource struct {
@@ -34,12 +40,14 @@ type scanFound struct {
 }
 
 func runScan(env Env, args []string) error {
-	fs := newFlags(env, "scan", "[--screen] [--add [--token NAME] [--tags T1,T2]] [FILE...]\n"+
-		"Reads QR codes from image files (PNG, JPEG, GIF, BMP, WebP) or the screen and prints the\n"+
+	fs := newFlags(env, "scan", "[--screen] [--clipboard] [--add [--token NAME] [--tags T1,T2]] [FILE...]\n"+
+		"Reads QR codes from image files (PNG, JPEG, GIF, BMP, WebP), the screen or an image on the\n"+
+		"clipboard and prints the\n"+
 		"otpauth:// URI of every OTP credential in them, one per line (Google Authenticator exports\n"+
 		"expanded into one URI per account). Other codes are reported on standard error.\n"+
 		"Exit 0 when a credential was found, 1 when none was, 2 when an image could not be read.")
 	scr := fs.Bool("screen", false, "capture every monitor and scan it")
+	clip := fs.Bool("clipboard", false, "scan the image on the clipboard (a screenshot or a copied image)")
 	add := fs.Bool("add", false, "add the credentials found to the vault instead of printing them")
 	token := fs.String("token", "", "with --add, store the API token found under `NAME`")
 	tags := fs.String("tags", "", "with --add, comma-separated tags for the new entries")
@@ -48,8 +56,8 @@ func runScan(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 && !*scr {
-		return usageErr("give image files to scan, or --screen")
+	if len(files) == 0 && !*scr && !*clip {
+		return usageErr("give image files to scan, or --screen, or --clipboard")
 	}
 	if !*add && (*token != "" || *tags != "") {
 		return usageErr("--token and --tags go with --add")
@@ -83,6 +91,22 @@ func runScan(env Env, args []string) error {
 		}
 	}
 
+	if *clip {
+		ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
+		img, err := clipboard.Image(ctx, env.Getenv)
+		cancel()
+		var texts []string
+		if err == nil {
+			texts, err = qr.Decode(bytes.NewReader(img))
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "tessera scan: clipboard: %v\n", err)
+			unreadable++
+		} else {
+			sources = append(sources, scanSource{"clipboard", texts})
+		}
+	}
+
 	if len(sources) == 0 {
 		return exit(ExitUsage, errors.New("no image could be read"))
 	}
@@ -101,7 +125,7 @@ func runScan(env Env, args []string) error {
 		if err != nil && !errors.Is(err, errNothingFound) {
 			fmt.Fprintf(env.Stderr, "tessera scan: %v\n", err)
 		}
-		return exit(ExitUsage, fmt.Errorf("%d of %d images could not be read", unreadable, len(files)+boolInt(*scr)))
+		return exit(ExitUsage, fmt.Errorf("%d of %d images could not be read", unreadable, len(files)+boolInt(*scr)+boolInt(*clip)))
 	}
 	return err
 }

@@ -5,10 +5,13 @@ package cli_test
 import (
 	"bytes"
 	"image"
+	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera-auth/tessera/app/internal/xvfb"
 	"github.com/tessera-auth/tessera/app/internal/xwin"
@@ -61,4 +64,91 @@ func shrink(img *image.Paletted) *image.Paletted {
 		}
 	}
 	return out
+}
+
+// TestE2EScanClipboard copies a QR code image with the real xclip on a
+// private X server and checks that `scan --clipboard` prints its URI, and
+// that with only text on the clipboard it says there is no image (exit 2).
+func TestE2EScanClipboard(t *testing.T) {
+	bin := buildTessera(t)
+	display := xvfb.Start(t, 800, 600)
+	uri := "otpauth://totp/Copied:carol?secret=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&issuer=Copied"
+	img, err := qr.Encode(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "qr.png")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	env := append(os.Environ(), "DISPLAY="+display, "WAYLAND_DISPLAY=", "LANG=en_US.UTF-8")
+	scan := func() (string, string, int) {
+		cmd := exec.Command(bin, "scan", "--clipboard")
+		cmd.Env = env
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+	}
+
+	stop := xclipOwn(t, env, "image/png", file)
+	if out, errOut, code := scan(); code != 0 || strings.TrimSpace(out) != uri {
+		t.Fatalf("scan --clipboard: exit %d, stdout %q, stderr %q; want the URI", code, out, errOut)
+	}
+	stop()
+
+	text := filepath.Join(t.TempDir(), "text")
+	os.WriteFile(text, []byte("just some text"), 0o600)
+	xclipOwn(t, env, "UTF8_STRING", text)
+	if out, errOut, code := scan(); code != 2 || out != "" || !strings.Contains(errOut, "clipboard: the clipboard holds no image") {
+		t.Fatalf("text on the clipboard: exit %d, stdout %q, stderr %q; want exit 2 saying it holds no image", code, out, errOut)
+	}
+}
+
+// xclipOwn makes xclip own the clipboard with file's content as typ and
+// waits until it offers it; the returned func (also run at cleanup) ends
+// that and waits until the clipboard has no owner.
+func xclipOwn(t *testing.T, env []string, typ, file string) (stop func()) {
+	t.Helper()
+	targets := func() (string, error) {
+		cmd := exec.Command("xclip", "-o", "-selection", "clipboard", "-t", "TARGETS")
+		cmd.Env = env
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	cmd := exec.Command("xclip", "-quiet", "-selection", "clipboard", "-t", typ, "-i", file)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("xclip (run make test-deps): %v", err)
+	}
+	poll(t, "xclip to offer "+typ, func() bool { out, err := targets(); return err == nil && strings.Contains(out, typ) })
+	done := false
+	stop = func() {
+		if done {
+			return
+		}
+		done = true
+		cmd.Process.Kill()
+		cmd.Wait()
+		poll(t, "the clipboard to have no owner", func() bool { _, err := targets(); return err != nil })
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// poll checks cond until it holds, failing the test after 10 s.
+func poll(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after 10 s waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

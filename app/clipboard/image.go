@@ -3,7 +3,6 @@ package clipboard
 import (
 	"context"
 	"errors"
-	"time"
 )
 
 // MaxImageBytes is the largest clipboard image [Image] reads. A screenshot
@@ -14,10 +13,6 @@ const MaxImageBytes = 64 << 20
 // text or other data.
 var ErrNoImage = errors.New("the clipboard holds no image")
 
-// imageTimeout bounds how long [Image] waits for the program that owns the
-// clipboard to hand the image over.
-const imageTimeout = 5 * time.Second
-
 // Image returns the image on the system clipboard, encoded as the program
 // that put it there offered it (PNG first, then BMP, GIF, WebP or JPEG),
 // for a caller that decodes images. Fyne's clipboard holds text only.
@@ -25,10 +20,10 @@ const imageTimeout = 5 * time.Second
 // On X11 it speaks the selection protocol itself, so no helper program is
 // needed; on Wayland without X11 it runs wl-paste (package wl-clipboard).
 // Other systems return an error that says to save the image and open it.
-func Image() ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), imageTimeout)
-	defer cancel()
-	return readImage(ctx)
+// The display comes from getenv (DISPLAY, WAYLAND_DISPLAY); ctx bounds the
+// wait for the program that owns the clipboard to hand the image over.
+func Image(ctx context.Context, getenv func(string) string) ([]byte, error) {
+	return readImage(ctx, getenv)
 }
 
 // imageTypes are the image types a clipboard owner may offer, in the order

@@ -4,6 +4,7 @@ package clipboard_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -27,10 +28,14 @@ func TestE2EImageX11(t *testing.T) {
 		t.Fatal("xclip is missing: run make test-deps (Debian package xclip)")
 	}
 	display := xvfb.Start(t, 640, 480)
-	t.Setenv("DISPLAY", display)
-	t.Setenv("WAYLAND_DISPLAY", "")
+	env := map[string]string{"DISPLAY": display}
+	read := func() ([]byte, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return clipboard.Image(ctx, func(k string) string { return env[k] })
+	}
 
-	if _, err := clipboard.Image(); !errors.Is(err, clipboard.ErrNoImage) {
+	if _, err := read(); !errors.Is(err, clipboard.ErrNoImage) {
 		t.Fatalf("empty clipboard: got %v, want ErrNoImage", err)
 	}
 
@@ -54,7 +59,7 @@ func TestE2EImageX11(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			own(t, display, c.typ, c.data)
-			got, err := clipboard.Image()
+			got, err := read()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +71,7 @@ func TestE2EImageX11(t *testing.T) {
 
 	t.Run("text only", func(t *testing.T) {
 		own(t, display, "UTF8_STRING", []byte("otpauth is text, not an image"))
-		if got, err := clipboard.Image(); !errors.Is(err, clipboard.ErrNoImage) {
+		if got, err := read(); !errors.Is(err, clipboard.ErrNoImage) {
 			t.Fatalf("text on the clipboard: got %d bytes, %v; want ErrNoImage", len(got), err)
 		}
 	})

@@ -15,29 +15,35 @@ import (
 	"github.com/tessera-auth/tessera/app/internal/xconn"
 )
 
-func readImage(ctx context.Context) ([]byte, error) {
-	if display := os.Getenv("DISPLAY"); display != "" {
+func readImage(ctx context.Context, getenv func(string) string) ([]byte, error) {
+	if display := getenv("DISPLAY"); display != "" {
 		b, err := x11Image(ctx, display)
 		// Under Wayland, X11 programs share the clipboard through Xwayland,
 		// but a Wayland program's image may not have crossed over: ask
 		// wl-paste too before saying there is none.
-		if err == nil || os.Getenv("WAYLAND_DISPLAY") == "" {
+		if err == nil || getenv("WAYLAND_DISPLAY") == "" {
 			return b, err
 		}
 	}
-	if os.Getenv("WAYLAND_DISPLAY") != "" {
-		return waylandImage(ctx)
+	if getenv("WAYLAND_DISPLAY") != "" {
+		return waylandImage(ctx, getenv)
 	}
 	return nil, errors.New("no display to read the clipboard of (neither DISPLAY nor WAYLAND_DISPLAY is set); save the image and open the file")
 }
 
 // waylandImage asks wl-paste, since Wayland has no clipboard protocol for a
 // program without a window of its own.
-func waylandImage(ctx context.Context) ([]byte, error) {
+func waylandImage(ctx context.Context, getenv func(string) string) ([]byte, error) {
+	env := append(os.Environ(), "WAYLAND_DISPLAY="+getenv("WAYLAND_DISPLAY"), "XDG_RUNTIME_DIR="+getenv("XDG_RUNTIME_DIR"))
 	if _, err := exec.LookPath("wl-paste"); err != nil {
 		return nil, errors.New("reading an image from the Wayland clipboard needs wl-paste (package wl-clipboard); or save the image and open the file")
 	}
-	list, err := exec.CommandContext(ctx, "wl-paste", "--list-types").Output()
+	wlPaste := func(args ...string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, "wl-paste", args...)
+		cmd.Env = env
+		return cmd.Output()
+	}
+	list, err := wlPaste("--list-types")
 	if err != nil {
 		return nil, ErrNoImage
 	}
@@ -46,7 +52,7 @@ func waylandImage(ctx context.Context) ([]byte, error) {
 		if !slices.ContainsFunc(offered, func(o []byte) bool { return string(o) == t }) {
 			continue
 		}
-		out, err := exec.CommandContext(ctx, "wl-paste", "--no-newline", "--type", t).Output()
+		out, err := wlPaste("--no-newline", "--type", t)
 		if err != nil {
 			return nil, fmt.Errorf("wl-paste --type %s: %w", t, err)
 		}

@@ -7,6 +7,6 @@ import (
 	"errors"
 )
 
-func readImage(context.Context) ([]byte, error) {
+func readImage(context.Context, func(string) string) ([]byte, error) {
 	return nil, errors.New("reading an image from the clipboard is not supported on this system yet; save the image and open the file")
 }

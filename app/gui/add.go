@@ -2,9 +2,11 @@ package gui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -325,7 +327,9 @@ func (s *addScreen) onPaste() {
 	// to answer: ask off the UI goroutine.
 	s.setStatus("Reading the image on the clipboard…", false)
 	go func() {
-		img, err := clipboard.Image()
+		ctx, cancel := context.WithTimeout(context.Background(), clipboardImageTimeout)
+		img, err := clipboard.Image(ctx, os.Getenv)
+		cancel()
 		fyne.Do(func() {
 			switch {
 			case errors.Is(err, clipboard.ErrNoImage):
@@ -338,6 +342,10 @@ func (s *addScreen) onPaste() {
 		})
 	}()
 }
+
+// clipboardImageTimeout bounds the wait for the program that copied an
+// image to hand it over.
+const clipboardImageTimeout = 5 * time.Second
 
 // addHint is what the add screen says before anything is tried.
 const addHint = "Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link or a QR image (Ctrl+V), or type the details below."
