@@ -68,7 +68,9 @@ func capturePortal(ctx context.Context, getenv func(string) string) ([]image.Ima
 	for {
 		select {
 		case <-ctx.Done():
-			conn.Object(portalName, handle).Call(portalRequest+".Close", 0)
+			// Withdraw the request without waiting for an answer: a portal
+			// that never answered the request may not answer this either.
+			conn.Object(portalName, handle).Call(portalRequest+".Close", dbus.FlagNoReplyExpected)
 			return nil, fmt.Errorf("desktop portal: no answer: %w", ctx.Err())
 		case sig, ok := <-signals:
 			if !ok {
