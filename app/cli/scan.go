@@ -42,9 +42,9 @@ type scanFound struct {
 func runScan(env Env, args []string) error {
 	fs := newFlags(env, "scan", "[--screen] [--clipboard] [--add [--token NAME] [--tags T1,T2]] [FILE...]\n"+
 		"Reads QR codes from image files (PNG, JPEG, GIF, BMP, WebP), the screen or an image on the\n"+
-		"clipboard and prints the\n"+
-		"otpauth:// URI of every OTP credential in them, one per line (Google Authenticator exports\n"+
-		"expanded into one URI per account). Other codes are reported on standard error.\n"+
+		"clipboard, and prints the otpauth:// URI of every OTP credential in them, one per line\n"+
+		"(Google Authenticator exports expanded into one URI per account). Other codes are reported\n"+
+		"on standard error.\n"+
 		"Exit 0 when a credential was found, 1 when none was, 2 when an image could not be read.")
 	scr := fs.Bool("screen", false, "capture every monitor and scan it")
 	clip := fs.Bool("clipboard", false, "scan the image on the clipboard (a screenshot or a copied image)")
