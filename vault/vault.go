@@ -49,6 +49,7 @@ package vault
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -252,12 +253,12 @@ func (v *Vault) Slots() []Slot {
 // is left unlocked without entries so that [Vault.Backups] and
 // [Vault.Restore] can repair it, and the error names the newest backup that
 // opens.
+//
+// On a vault that is unlocked already, Unlock checks the key all the same
+// and changes nothing.
 func (v *Vault) Unlock(id age.Identity) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.master != nil {
-		return nil
-	}
 	if err := v.readManifest(); err != nil {
 		return err
 	}
@@ -281,6 +282,16 @@ func (v *Vault) Unlock(id age.Identity) error {
 		}
 		if err != nil {
 			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot cannot be decrypted: %s", s.Kind, describeAgeErr(err)))
+			continue
+		}
+		if v.master != nil {
+			// Unlocked already: the key is right if it opens the same
+			// master key, and nothing changes either way.
+			same := subtle.ConstantTimeCompare(master, v.master) == 1
+			clear(master)
+			if same {
+				return v.bodyErr
+			}
 			continue
 		}
 		v.master, v.recipient = master, mid.Recipient()

@@ -787,3 +787,44 @@ func TestRestoreRefusesNewerBody(t *testing.T) {
 		t.Fatalf("a newer vault was written to:\n%s\nwas\n%s", after, before)
 	}
 }
+
+// Unlock checks the key even when the vault is unlocked already: a vault
+// left unlocked by a damaged body (kept so that it can be restored) or by
+// a caller that forgot to lock must not take any passphrase as right.
+func TestUnlockWhileUnlockedChecksKey(t *testing.T) {
+	v, dir, code := newVault(t)
+	mustAdd(t, v, totp("A", "a", 1))
+	mustSave(t, v)
+	if err := v.UnlockPassphrase("wrong"); !errors.Is(err, vault.ErrWrongKey) {
+		t.Fatalf("wrong passphrase on an unlocked vault: got %v, want ErrWrongKey", err)
+	}
+	if v.Locked() || len(v.Entries()) != 1 {
+		t.Fatal("a wrong passphrase changed the unlocked vault")
+	}
+	for _, unlock := range []func() error{
+		func() error { return v.UnlockPassphrase(testPass) },
+		func() error { return v.UnlockRecoveryCode(code) },
+	} {
+		if err := unlock(); err != nil {
+			t.Fatalf("right key on an unlocked vault: %v", err)
+		}
+	}
+
+	// A damaged body leaves the vault unlocked, for Restore.
+	mustAdd(t, v, totp("B", "b", 2))
+	mustSave(t, v)
+	flip(t, filepath.Join(dir, "body.age"), -5)
+	w, err := vault.Open(dir, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.UnlockPassphrase(testPass); !errors.Is(err, vault.ErrDamaged) {
+		t.Fatalf("damaged body: %v", err)
+	}
+	if err := w.UnlockPassphrase("wrong"); !errors.Is(err, vault.ErrWrongKey) {
+		t.Fatalf("wrong passphrase on a vault left open by a damaged body: got %v, want ErrWrongKey", err)
+	}
+	if err := w.UnlockPassphrase(testPass); !errors.Is(err, vault.ErrDamaged) {
+		t.Fatalf("right passphrase again on the damaged vault: got %v, want the damage again", err)
+	}
+}
