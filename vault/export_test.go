@@ -1,6 +1,13 @@
 package vault
 
-import "filippo.io/age"
+import (
+	"maps"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"filippo.io/age"
+)
 
 // Hooks for the external tests.
 
@@ -56,4 +63,22 @@ func DecryptBodyForTest(ct []byte, master string) (int, error) {
 		return 0, err
 	}
 	return len(b.Entries), nil
+}
+
+// RecordDirSyncsForTest records the folders synced until the test ends,
+// and returns a function that gives them.
+func RecordDirSyncsForTest(t testing.TB) func() map[string]bool {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	dirSynced = func(dir string) {
+		mu.Lock()
+		seen[filepath.Clean(dir)] = true
+		mu.Unlock()
+	}
+	t.Cleanup(func() { dirSynced = nil })
+	return func() map[string]bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(seen)
+	}
 }

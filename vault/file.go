@@ -13,6 +13,9 @@ import (
 // them behind, and the next write removes them.
 const tempPrefix = ".tmp-"
 
+// dirSynced, if set, is told of every folder that syncDir syncs (tests).
+var dirSynced func(dir string)
+
 // writeFile writes data to dir/name atomically and durably: a temporary file
 // beside the target, fsync, rename, fsync of the folder. A crash at any
 // instant leaves the old file or the new one, never a mix.
@@ -65,6 +68,27 @@ func notLinked(dir, name string) error {
 		what = "a symbolic link"
 	}
 	return fmt.Errorf("%s is %s, and a save replaces it, which would cut the link: move the file itself into the vault folder (the folder may be a link); nothing was written", name, what)
+}
+
+// mkdirDurable makes dir and any missing parents with mode perm, and syncs
+// the folder holding each folder it made, so that they survive a power cut.
+func mkdirDurable(dir string, perm fs.FileMode) error {
+	var made []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		made = append(made, d)
+	}
+	if err := os.MkdirAll(dir, perm); err != nil {
+		return err
+	}
+	for _, d := range made {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // removeTemps deletes what interrupted writes left behind. Only a holder of

@@ -27,6 +27,9 @@ func unlock(f *os.File) error {
 
 // syncDir makes a rename or a new file in dir durable.
 func syncDir(dir string) error {
+	if dirSynced != nil {
+		dirSynced(dir)
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -124,7 +124,7 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 	if passphrase == "" {
 		return nil, "", errors.New("the passphrase is empty")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdirDurable(dir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("creating vault folder: %w", err)
 	}
 	os.Chmod(dir, 0o700)
