@@ -169,7 +169,7 @@ func (v *Vault) Restore(id string) error {
 	for i := range v.entries {
 		v.retired = append(v.retired, v.entries[i].OTP.Secret, v.entries[i].Token.Value)
 	}
-	b.Generation = v.gen + 1
+	b.Generation = v.nextGen()
 	b.Saved = time.Now().UTC()
 	if err := v.writeBody(b, false); err != nil {
 		return err

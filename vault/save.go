@@ -45,13 +45,25 @@ func (v *Vault) writeLocked() error {
 	}
 	// A save of nothing but recorded uses keeps no backup: it would push
 	// real versions out of the few kept.
-	b := &body{Generation: v.gen + 1, Saved: time.Now().UTC(), Entries: v.entries}
+	b := &body{Generation: v.nextGen(), Saved: time.Now().UTC(), Entries: v.entries}
 	if err := v.writeBody(b, len(v.dirty) > 0); err != nil {
 		return err
 	}
 	clear(v.dirty)
 	clear(v.used)
 	return nil
+}
+
+// nextGen returns the generation of the next body: past the current one
+// and past every backup, so that after a body was put back by hand (an
+// older generation) no save finds its own backup's name taken by a backup
+// of the other line of history, and keeps nothing.
+func (v *Vault) nextGen() uint64 {
+	gens, _ := listBackups(v.dir)
+	if len(gens) > 0 {
+		return max(v.gen, gens[0]) + 1
+	}
+	return v.gen + 1
 }
 
 // syncLocked re-reads the manifest and, if another process saved the body

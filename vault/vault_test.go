@@ -828,3 +828,55 @@ func TestUnlockWhileUnlockedChecksKey(t *testing.T) {
 		t.Fatalf("right passphrase again on the damaged vault: got %v, want the damage again", err)
 	}
 }
+
+// A body put back by hand, as README says backups open (cp
+// backups/body-N.age body.age), or by a sync tool delivering an older
+// file, carries an older generation than the backups already kept. The
+// saves after it still keep each body they replace, instead of finding a
+// backup of that generation number (of the other line of history) there
+// and keeping nothing.
+func TestSavesAfterRollbackKeepBackups(t *testing.T) {
+	v, dir, _ := newVault(t)
+	for i := range 5 {
+		mustAdd(t, v, totp("I", string(rune('a'+i)), i))
+		mustSave(t, v)
+	}
+	old, err := os.ReadFile(filepath.Join(dir, "backups", "body-3.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "body.age"), old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := reopen(t, dir)
+	for k := range 3 {
+		replaced, err := os.ReadFile(filepath.Join(dir, "body.age"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAdd(t, w, totp("J", string(rune('a'+k)), 10+k))
+		mustSave(t, w)
+		kept := false
+		files, _ := filepath.Glob(filepath.Join(dir, "backups", "body-*.age"))
+		for _, f := range files {
+			if b, _ := os.ReadFile(f); bytes.Equal(b, replaced) {
+				kept = true
+			}
+		}
+		if !kept {
+			t.Fatalf("save %d after the rollback kept no backup of the body it replaced", k+1)
+		}
+	}
+	bs, err := w.Backups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Restore(bs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	// The newest backup is the body before the last save: 2 entries from
+	// body-3 and the first two added after.
+	if n := len(w.Entries()); n != 4 {
+		t.Errorf("newest backup holds %d entries, want 4", n)
+	}
+}
