@@ -68,15 +68,15 @@ func runChild(mode string, args []string) int {
 	dir, name := args[0], args[1]
 	first, _ := strconv.Atoi(args[2])
 	v, err := vault.Open(dir, &vault.Options{WorkFactor: testWork, LockWait: time.Minute})
+	if f := childModes[mode]; f != nil && err == nil {
+		return f(v, first)
+	}
 	if err == nil {
 		err = v.UnlockPassphrase(testPass)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 1
-	}
-	if f := childModes[mode]; f != nil {
-		return f(v)
 	}
 	out := bufio.NewWriter(os.Stdout)
 	if mode == "hotp" {
@@ -130,8 +130,9 @@ func runChild(mode string, args []string) int {
 }
 
 // childModes are further child modes, set by tests for one system; each
-// gets the unlocked vault and returns the exit code.
-var childModes = map[string]func(v *vault.Vault) int{}
+// gets the vault, opened and locked, and the first number, and returns the
+// exit code.
+var childModes = map[string]func(v *vault.Vault, first int) int{}
 
 const (
 	writerRounds = 100

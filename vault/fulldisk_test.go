@@ -19,10 +19,13 @@ func init() { childModes["fulldisk"] = fullDiskChild }
 // it fail, as on a full disk) in this child process only. A save and a
 // passphrase change must fail cleanly and keep the change in memory; once
 // the limit is lifted, the same save goes through.
-func fullDiskChild(v *vault.Vault) int {
+func fullDiskChild(v *vault.Vault, _ int) int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(os.Stderr, "child: "+format+"\n", args...)
 		return 1
+	}
+	if err := v.UnlockPassphrase(testPass); err != nil {
+		return fail("%v", err)
 	}
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
