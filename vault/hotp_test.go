@@ -81,9 +81,9 @@ func TestHOTPCounterNeverGoesBack(t *testing.T) {
 		v, dir, _ := newVault(t)
 		h := mustAdd(t, v, hotpEntry())
 		mustSave(t, v) // generation 2: counter 0
-		given := takeCodes(t, v, h.ID, 3)
 		mustAdd(t, v, totp("T", "t", 1))
-		mustSave(t, v)
+		mustSave(t, v) // generation 2 is a backup now
+		given := takeCodes(t, v, h.ID, 3)
 		if err := v.Restore("2"); err != nil {
 			t.Fatal(err)
 		}
@@ -98,6 +98,8 @@ func TestHOTPCounterNeverGoesBack(t *testing.T) {
 		gui, dir, _ := newVault(t)
 		h := mustAdd(t, gui, hotpEntry())
 		mustSave(t, gui) // generation 2: counter 0
+		mustAdd(t, gui, totp("T", "t", 1))
+		mustSave(t, gui) // generation 2 is a backup now
 		given := takeCodes(t, gui, h.ID, 2)
 		// The restore's own process knows nothing of the counter but the
 		// body it replaces.
@@ -121,4 +123,42 @@ func TestHOTPCounterNeverGoesBack(t *testing.T) {
 			t.Errorf("counter %d after a new secret with counter 0", got.OTP.Counter)
 		}
 	})
+}
+
+// Taking HOTP codes keeps no backups, as taking TOTP codes keeps none: a
+// few days of codes must not push the versions before a real change (an
+// entry deleted by mistake) out of the few backups kept.
+func TestHOTPCodesKeepNoBackups(t *testing.T) {
+	v, _, _ := newVault(t)
+	h := mustAdd(t, v, hotpEntry())
+	mustSave(t, v)
+	a := mustAdd(t, v, totp("A", "a", 1))
+	mustSave(t, v)
+	if err := v.Delete(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, v) // the newest backup holds A
+	before, err := v.Backups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	takeCodes(t, v, h.ID, 2*vault.DefaultBackupsKept)
+	after, err := v.Backups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) || after[0].ID != before[0].ID {
+		t.Fatalf("backups before the codes %v, after %v: taking codes kept backups", before, after)
+	}
+	// The counter moves are saved all the same.
+	if got, _ := v.Entry(h.ID); got.OTP.Counter != 2*vault.DefaultBackupsKept {
+		t.Fatalf("counter %d", got.OTP.Counter)
+	}
+	// A code taken with an unsaved real change pending keeps the backup
+	// that change calls for.
+	mustAdd(t, v, totp("B", "b", 2))
+	takeCodes(t, v, h.ID, 1)
+	if bs, _ := v.Backups(); len(bs) != len(before)+1 {
+		t.Errorf("a save of a real change with a code kept %d backups, want %d", len(bs), len(before)+1)
+	}
 }

@@ -40,13 +40,19 @@ func (v *Vault) Save() error {
 // writeLocked writes the unsaved changes; the caller holds the write lock
 // and has synced with the disk.
 func (v *Vault) writeLocked() error {
+	// A save of nothing but recorded uses keeps no backup: it would push
+	// real versions out of the few kept.
+	return v.writeChanges(len(v.dirty) > 0)
+}
+
+// writeChanges is writeLocked, keeping a backup of the body it replaces if
+// backup is set.
+func (v *Vault) writeChanges(backup bool) error {
 	if len(v.dirty) == 0 && len(v.used) == 0 {
 		return nil
 	}
-	// A save of nothing but recorded uses keeps no backup: it would push
-	// real versions out of the few kept.
 	b := &body{Generation: v.nextGen(), Saved: time.Now().UTC(), Entries: v.entries}
-	if err := v.writeBody(b, len(v.dirty) > 0); err != nil {
+	if err := v.writeBody(b, backup); err != nil {
 		return err
 	}
 	clear(v.dirty)

@@ -755,12 +755,15 @@ func (v *Vault) AdvanceHOTP(id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// A counter move alone keeps no backup, as uses keep none: taking
+	// codes must not push real versions out of the few backups kept.
+	backup := len(v.dirty) > 0
 	e.OTP.Counter++
 	e.Uses++
 	e.LastUsed = time.Now().UTC()
 	e.Modified = later(e.Modified)
 	v.dirty[id] = true
-	if err := v.writeLocked(); err != nil {
+	if err := v.writeChanges(backup); err != nil {
 		return "", err
 	}
 	return code, nil
