@@ -127,6 +127,9 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 	if err := mkdirDurable(dir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("creating vault folder: %w", err)
 	}
+	if err := checkOwnFolder(dir); err != nil {
+		return nil, "", err
+	}
 	os.Chmod(dir, 0o700)
 	l, err := lockWrite(dir, v.lockWait())
 	if err != nil {
@@ -174,6 +177,28 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 		return nil, "", err
 	}
 	return v, recID.String(), nil
+}
+
+// checkOwnFolder refuses a folder that holds a vault or files other than
+// those an interrupted Create leaves: a vault gets a folder of its own,
+// whose mode it sets and whose leftover files its saves remove.
+func checkOwnFolder(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
+		return fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading vault folder: %w", err)
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if name == lockFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
+			strings.HasPrefix(name, tempPrefix+bodyFile+"-") || strings.HasPrefix(name, tempPrefix+manifestFile+"-") {
+			continue
+		}
+		return fmt.Errorf("%s is not empty (it holds %s): give a new or empty folder for the vault, so that its files do not mix with others; nothing was written", dir, name)
+	}
+	return nil
 }
 
 // Open reads the description of the vault in dir and returns it locked. An

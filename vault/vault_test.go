@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -441,6 +442,14 @@ func TestPermissions(t *testing.T) {
 		if d.IsDir() {
 			want = 0o700
 		}
+		if runtime.GOOS == "windows" {
+			// Windows keeps who may read a file in ACLs (%AppData%'s
+			// are the user's own), which FileMode does not show: it
+			// has only the read-only bit, which vault files must not
+			// carry, as Windows neither deletes nor replaces such a
+			// file.
+			want |= 0o066
+		}
 		if fi.Mode().Perm() != want {
 			t.Errorf("%s has mode %v, want %v", p, fi.Mode().Perm(), want)
 		}
@@ -625,12 +634,23 @@ func TestRestoreSeenByHolder(t *testing.T) {
 func TestDefaultDir(t *testing.T) {
 	env := map[string]string{"HOME": "/home/a", "XDG_DATA_HOME": "/data"}
 	get := func(k string) string { return env[k] }
-	if d, _ := vault.DefaultDir(get); d != "/data/tessera" {
-		t.Errorf("with XDG_DATA_HOME: %s", d)
-	}
-	delete(env, "XDG_DATA_HOME")
-	if d, _ := vault.DefaultDir(get); d != "/home/a/.local/share/tessera" {
-		t.Errorf("without XDG_DATA_HOME: %s", d)
+	if runtime.GOOS == "windows" {
+		env["AppData"] = `C:\Users\a\AppData\Roaming`
+		if d, _ := vault.DefaultDir(get); d != `C:\Users\a\AppData\Roaming\Tessera` {
+			t.Errorf("with AppData: %s", d)
+		}
+		delete(env, "AppData")
+		if d, err := vault.DefaultDir(get); err == nil {
+			t.Errorf("without AppData: %s, want an error", d)
+		}
+	} else {
+		if d, _ := vault.DefaultDir(get); d != "/data/tessera" {
+			t.Errorf("with XDG_DATA_HOME: %s", d)
+		}
+		delete(env, "XDG_DATA_HOME")
+		if d, _ := vault.DefaultDir(get); d != "/home/a/.local/share/tessera" {
+			t.Errorf("without XDG_DATA_HOME: %s", d)
+		}
 	}
 	env["TESSERA_VAULT"] = "/v"
 	if d, _ := vault.DefaultDir(get); d != "/v" {
@@ -879,4 +899,41 @@ func TestSavesAfterRollbackKeepBackups(t *testing.T) {
 	if n := len(w.Entries()); n != 4 {
 		t.Errorf("newest backup holds %d entries, want 4", n)
 	}
+}
+
+// Create makes a vault only in a new or empty folder: a vault created in a
+// folder of other files (--vault ~ by mistake) would change that folder's
+// mode and have later saves clean up files there (.tmp-*). It refuses,
+// changing nothing.
+func TestCreateRefusesNonEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"notes.txt", ".tmp-draft"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := snapshot(t, dir)
+	_, _, err := vault.Create(dir, testPass, testOpts)
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("Create in a folder of other files: got %v, want a refusal saying it is not empty", err)
+	}
+	if after := snapshot(t, dir); after != before {
+		t.Errorf("the refused Create changed the folder:\n%s\nwas\n%s", after, before)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("the refused Create left files: %v", ents)
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o755 {
+		t.Errorf("the refused Create changed the folder's mode to %v", fi.Mode().Perm())
+	}
+	// An existing empty folder is fine.
+	empty := t.TempDir()
+	v, _, err := vault.Create(empty, testPass, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Lock()
 }
