@@ -115,7 +115,8 @@ const headSize = 512
 // recovery code. The code is shown to the person once: it opens the vault
 // without the passphrase, with Tessera or with the stock age CLI.
 //
-// Create refuses a folder that already holds a vault.
+// Create refuses a folder that already holds a vault, or other files: a
+// vault gets a folder of its own.
 func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode string, err error) {
 	v = &Vault{dir: dir}
 	if opts != nil {
