@@ -46,7 +46,7 @@ func writeFile(dir, name string, data []byte) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if err := replaceFile(tmp, filepath.Join(dir, name)); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	if err := syncDir(dir); err != nil {
@@ -129,7 +129,7 @@ func (v *Vault) removeLeftovers() {
 
 // readFile reads dir/name, refusing more than max bytes.
 func readFile(dir, name string, max int64) ([]byte, error) {
-	f, err := os.Open(filepath.Join(dir, name))
+	f, err := openFile(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}

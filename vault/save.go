@@ -161,7 +161,7 @@ func (v *Vault) reuse(old, fresh []byte) []byte {
 
 // readHead returns the start of body.age, which differs for every save.
 func readHead(dir string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(dir, bodyFile))
+	f, err := openFile(filepath.Join(dir, bodyFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, damaged(bodyFile, "is missing")
