@@ -64,35 +64,46 @@ func capture(ctx context.Context, _ func(string) string) ([]image.Image, error) 
 	if w <= 0 || h <= 0 {
 		return nil, ErrNoDisplay
 	}
-	screenDC, _, _ := procGetDC.Call(0)
+	screenDC, _, err := procGetDC.Call(0)
 	if screenDC == 0 {
-		return nil, fmt.Errorf("GetDC failed")
+		return nil, failed("GetDC", err)
 	}
 	defer procReleaseDC.Call(0, screenDC)
-	memDC, _, _ := procCreateCompatibleDC.Call(screenDC)
+	memDC, _, err := procCreateCompatibleDC.Call(screenDC)
 	if memDC == 0 {
-		return nil, fmt.Errorf("CreateCompatibleDC failed")
+		return nil, failed("CreateCompatibleDC", err)
 	}
 	defer procDeleteDC.Call(memDC)
-	bmp, _, _ := procCreateCompatibleBitmap.Call(screenDC, uintptr(w), uintptr(h))
+	bmp, _, err := procCreateCompatibleBitmap.Call(screenDC, uintptr(w), uintptr(h))
 	if bmp == 0 {
-		return nil, fmt.Errorf("CreateCompatibleBitmap %dx%d failed", w, h)
+		return nil, failed(fmt.Sprintf("CreateCompatibleBitmap %dx%d", w, h), err)
 	}
 	defer procDeleteObject.Call(bmp)
 	old, _, _ := procSelectObject.Call(memDC, bmp)
 	defer procSelectObject.Call(memDC, old)
 	if r, _, err := procBitBlt.Call(memDC, 0, 0, uintptr(w), uintptr(h), screenDC, uintptr(x), uintptr(y), srcCopy|captureBlt); r == 0 {
-		return nil, fmt.Errorf("BitBlt: %v", err)
+		return nil, failed(fmt.Sprintf("copying the %dx%d screen (BitBlt)", w, h), err)
 	}
 	hdr := bitmapInfoHeader{Width: int32(w), Height: -int32(h), Planes: 1, BitCount: 32}
 	hdr.Size = uint32(unsafe.Sizeof(hdr))
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	if r, _, err := procGetDIBits.Call(memDC, bmp, 0, uintptr(h), uintptr(unsafe.Pointer(&img.Pix[0])), uintptr(unsafe.Pointer(&hdr)), dibRGBColors); r == 0 {
-		return nil, fmt.Errorf("GetDIBits: %v", err)
+		return nil, failed("GetDIBits", err)
 	}
 	// GDI writes BGRx; make it RGBA.
 	for i := 0; i < len(img.Pix); i += 4 {
 		img.Pix[i], img.Pix[i+2], img.Pix[i+3] = img.Pix[i+2], img.Pix[i], 255
 	}
 	return []image.Image{img}, nil
+}
+
+// failed is the error of a GDI call that returned 0. Most GDI functions set
+// no last error when they fail, and Windows words error 0 "The operation
+// completed successfully" (Wine: "Success."), which would read as nonsense
+// after "failed"; so the system's error is told only when there is one.
+func failed(call string, err error) error {
+	if errno, ok := err.(syscall.Errno); ok && errno != 0 {
+		return fmt.Errorf("%s failed: %w", call, err)
+	}
+	return fmt.Errorf("%s failed", call)
 }
