@@ -1,0 +1,104 @@
+//go:build linux && wine
+
+package wine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tessera-auth/tessera/app/internal/xvfb"
+	"github.com/tessera-auth/tessera/app/internal/xwin"
+)
+
+// runTimeout bounds one test binary's run under Wine; the binary's own
+// -test.timeout is a little shorter, so that a hang ends with its stacks.
+const (
+	runTimeout  = 8 * time.Minute
+	testTimeout = "7m"
+)
+
+// run builds pkg's Windows test binary with tags, runs it under Wine in a
+// new prefix with env and args, and fails the test if the binary failed or
+// if a test in mustPass did not pass. It returns what ran.
+func run(t *testing.T, pkg string, tags []string, env []string, mustPass []string, args ...string) Result {
+	t.Helper()
+	exe, dir := BuildTest(t, pkg, tags...)
+	p := NewPrefix(t)
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	r, err := p.RunTest(ctx, env, exe, dir, append([]string{"-test.timeout=" + testTimeout}, args...)...)
+	if err != nil {
+		t.Fatalf("%v; failed: %s\n%s", err, strings.Join(r.Failed, " "), r.Output)
+	}
+	for _, name := range mustPass {
+		if !slices.Contains(r.Passed, name) {
+			t.Errorf("%s did not pass under Wine; output:\n%s", name, r.Output)
+		}
+	}
+	msg := fmt.Sprintf("%s under Wine: %d tests and subtests passed", pkg, len(r.Passed))
+	if len(r.Skipped) > 0 {
+		msg += fmt.Sprintf(", %d skipped themselves (%s)", len(r.Skipped), strings.Join(r.Skipped, " "))
+	}
+	t.Log(msg)
+	return r
+}
+
+// TestWineVault runs the vault's whole test suite under Wine: the Windows
+// write lock (LockFileEx) between real processes, 200 TerminateProcess
+// kills in the middle of saves, atomic replacement by rename, and the
+// Windows default folder.
+func TestWineVault(t *testing.T) {
+	run(t, "github.com/tessera-auth/tessera/vault", nil, nil,
+		[]string{"TestCrash", "TestTwoProcesses", "TestTwoProcessesHOTP", "TestCreateRace", "TestDefaultDir"},
+		// README's recovery recipe is a POSIX shell script run under
+		// script(1) with the age command; a Windows program under Wine
+		// finds no sh, script or age.exe on %PATH%.
+		"-test.skip=^TestRecoveryWithAge$",
+	)
+}
+
+// TestWineCLI runs the command line's scripts under Wine, busy.txtar among
+// them: a write while another process holds the LockFileEx lock exits 5
+// naming that process.
+func TestWineCLI(t *testing.T) {
+	run(t, "github.com/tessera-auth/tessera/app/cli", nil, nil,
+		[]string{"TestScripts/busy"},
+		// qr.txtar reads the QR codes back with zbarimg, a Linux program,
+		// which a Windows program under Wine cannot find on %PATH%.
+		"-test.skip=^TestScripts/qr$",
+	)
+}
+
+// TestWineCapture shows a row of coloured blocks on a private X server and
+// has app/screen's TestWineCapture capture the screen with the GDI code
+// under Wine, whose X11 driver draws the Windows desktop on that server.
+func TestWineCapture(t *testing.T) {
+	const w, h = 1280, 800
+	display := xvfb.Start(t, w, h)
+	colours := []color.RGBA{{250, 20, 30, 255}, {20, 240, 40, 255}, {10, 30, 230, 255}, {200, 200, 20, 255}}
+	const bw, bh = 50, 100
+	pic := image.NewRGBA(image.Rect(0, 0, bw*len(colours), bh))
+	for i, c := range colours {
+		draw.Draw(pic, image.Rect(i*bw, 0, i*bw+bw, bh), image.NewUniform(c), image.Point{}, draw.Src)
+	}
+	at := image.Pt(300, 200)
+	xwin.Show(t, display, pic, at)
+
+	want, err := json.Marshal(map[string]any{
+		"Width": w, "Height": h, "X": at.X, "Y": at.Y, "BlockW": bw, "BlockH": bh, "Colours": colours,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, "github.com/tessera-auth/tessera/app/screen", []string{"wine"},
+		[]string{"DISPLAY=" + display, "TESSERA_WINE_CAPTURE=" + string(want)},
+		[]string{"TestWineCapture"})
+}
