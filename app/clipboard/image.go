@@ -25,7 +25,3 @@ var ErrNoImage = errors.New("the clipboard holds no image")
 func Image(ctx context.Context, getenv func(string) string) ([]byte, error) {
 	return readImage(ctx, getenv)
 }
-
-// imageTypes are the image types a clipboard owner may offer, in the order
-// Image prefers them: lossless and compact first.
-var imageTypes = []string{"image/png", "image/bmp", "image/x-bmp", "image/gif", "image/webp", "image/jpeg"}

@@ -15,6 +15,10 @@ import (
 	"github.com/tessera-auth/tessera/app/internal/xconn"
 )
 
+// imageTypes are the image types a clipboard owner may offer, in the order
+// Image prefers them: lossless and compact first.
+var imageTypes = []string{"image/png", "image/bmp", "image/x-bmp", "image/gif", "image/webp", "image/jpeg"}
+
 func readImage(ctx context.Context, getenv func(string) string) ([]byte, error) {
 	if display := getenv("DISPLAY"); display != "" {
 		b, err := x11Image(ctx, display)

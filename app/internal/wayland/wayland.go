@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package wayland starts private headless Wayland desktops for end-to-end
 // tests, so that screen capture through xdg-desktop-portal is checked
 // against the real programs on a machine without a screen.

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package xvfb starts private X servers for end-to-end tests, so that a real
 // Fyne window, xdotool and xclip can run on a machine without a screen.
 //
