@@ -6,7 +6,8 @@ import (
 )
 
 // luma is an 8-bit luminance plane, 0 black to 255 white, row-major with no
-// padding.
+// padding. Decoding never writes to a plane, which may be an image's own
+// pixels.
 type luma struct {
 	pix    []byte
 	w, h   int
@@ -50,10 +51,24 @@ const (
 // toLuma converts img to luminance, reading the pixel buffers of the
 // concrete types image decoders return directly: going through
 // image.Image.At for every pixel costs several times the whole decoding.
-// Transparent pixels count as lying on white.
+// Transparent pixels count as lying on white. A grey image without
+// padding between its rows, as [ReadImage] returns for PNG files, is used
+// as it is, not copied: decoding only reads a plane.
 func toLuma(img image.Image) luma {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	switch m := img.(type) {
+	case *image.Gray:
+		if m.Stride == w {
+			o := m.PixOffset(b.Min.X, b.Min.Y)
+			return luma{pix: m.Pix[o : o+w*h : o+w*h], w: w, h: h}
+		}
+	case *image.YCbCr:
+		if m.YStride == w {
+			o := m.YOffset(b.Min.X, b.Min.Y)
+			return luma{pix: m.Y[o : o+w*h : o+w*h], w: w, h: h}
+		}
+	}
 	l := luma{pix: make([]byte, w*h), w: w, h: h}
 	switch m := img.(type) {
 	case *image.YCbCr:
