@@ -2,6 +2,7 @@ package qr
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -168,7 +169,8 @@ func (p *pngReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// pixels inflates and unfilters the image data row by row into luminance.
+// pixels inflates the image data ([inflateAhead]), and unfilters and
+// converts it to luminance row by row.
 func (p *pngReader) pixels() (*image.Gray, error) {
 	var lut [256]uint8 // palette index -> luminance over white
 	if p.ctype == pngPalette {
@@ -196,53 +198,157 @@ func (p *pngReader) pixels() (*image.Gray, error) {
 	if zh[0]&0x0f != 8 || (uint16(zh[0])<<8|uint16(zh[1]))%31 != 0 || zh[1]&0x20 != 0 {
 		return nil, errors.New("image data is not a zlib stream")
 	}
-	zr := flate.NewReader(p)
+	rowLen := p.w*p.bpp + 1 // a filter byte, then the pixels
+	quit := make(chan struct{})
+	batches, free := inflateAhead(flate.NewReader(p), rowLen, p.h, quit)
+	defer func() {
+		// Wait for the inflating goroutine to stop: it reads from the
+		// caller's reader, which is the caller's again once this returns.
+		close(quit)
+		for range batches {
+		}
+	}()
 	img := image.NewGray(image.Rect(0, 0, p.w, p.h))
-	stride := p.w * p.bpp
-	prev := make([]byte, stride+1)
-	cur := make([]byte, stride+1)
-	for y := 0; y < p.h; y++ {
-		if _, err := io.ReadFull(zr, cur); err != nil {
-			return nil, fmt.Errorf("image data: %w", err)
+	kept := make([]byte, rowLen) // the row above the first is zero
+	prev, y := kept, 0
+	for b := range batches {
+		if b.err != nil {
+			return nil, b.err
 		}
-		if err := unfilter(cur[0], cur[1:], prev[1:], p.bpp); err != nil {
-			return nil, fmt.Errorf("row %d: %w", y, err)
+		for rows := b.rows; len(rows) > 0; rows = rows[rowLen:] {
+			cur := rows[:rowLen]
+			if err := unfilter(cur[0], cur[1:], prev[1:], p.bpp); err != nil {
+				return nil, fmt.Errorf("row %d: %w", y, err)
+			}
+			dst := img.Pix[y*img.Stride : y*img.Stride+p.w]
+			if y == 0 {
+				p.toLuma(dst, cur[1:], &lut)
+			} else {
+				p.rowLuma(dst, img.Pix[(y-1)*img.Stride:], cur[1:], prev[1:], &lut)
+			}
+			prev, y = cur, y+1
 		}
-		row, dst := cur[1:], img.Pix[y*img.Stride:y*img.Stride+p.w]
-		switch p.ctype {
-		case pngGray:
-			copy(dst, row)
-		case pngPalette:
-			for x, i := range row {
-				dst[x] = lut[i]
-			}
-		case pngGrayAlpha:
-			for x := range dst {
-				dst[x] = overWhite(uint32(row[2*x]), uint32(row[2*x+1]))
-			}
-		case pngRGB:
-			for x := range dst {
-				c := row[3*x : 3*x+3 : 3*x+3]
-				dst[x] = uint8(rgbLuma(c[0], c[1], c[2]))
-			}
-		case pngRGBA:
-			for x := range dst {
-				c := row[4*x : 4*x+4 : 4*x+4]
-				dst[x] = overWhite(rgbLuma(c[0], c[1], c[2]), uint32(c[3]))
-			}
-		}
-		prev, cur = cur, prev
-	}
-	// The stream must end here.
-	var one [1]byte
-	switch _, err := io.ReadFull(zr, one[:]); err {
-	case io.EOF:
-	case nil:
-		return nil, errors.New("more image data than the image holds")
-	default:
-		return nil, fmt.Errorf("image data: %w", err)
+		// The batch goes back to be refilled: keep its last row.
+		prev = kept[:copy(kept, prev)]
+		free <- b.rows[:cap(b.rows)]
 	}
 	return img, nil
+}
+
+// rowLuma converts row, of unfiltered samples, to luminance over white in
+// dst, given the row above and its luminance. Most of a screenshot repeats
+// the row above (93% of the benchmark corpus's pixels): there the
+// luminance is copied from the row above instead of computed, which takes
+// converting from 1.1 ns a pixel to 0.5.
+func (p *pngReader) rowLuma(dst, dstAbove, row, above []byte, lut *[256]uint8) {
+	bpp := p.bpp
+	for x := 0; x < len(dst); {
+		// Pixels repeating the row above, a chunk at a time: bytes.Equal
+		// compares many bytes an instruction.
+		same := x
+		for x < len(dst) {
+			end := min(x+lumaChunk, len(dst))
+			if !bytes.Equal(row[x*bpp:end*bpp], above[x*bpp:end*bpp]) {
+				break
+			}
+			x = end
+		}
+		copy(dst[same:x], dstAbove[same:x])
+		if x < len(dst) {
+			end := min(x+lumaChunk, len(dst))
+			p.toLuma(dst[x:end], row[x*bpp:end*bpp], lut)
+			x = end
+		}
+	}
+}
+
+// lumaChunk is how many pixels rowLuma compares with the row above at once.
+const lumaChunk = 32
+
+// toLuma converts a row of unfiltered samples to luminance over white.
+func (p *pngReader) toLuma(dst, row []byte, lut *[256]uint8) {
+	switch p.ctype {
+	case pngGray:
+		copy(dst, row)
+	case pngPalette:
+		for x, i := range row {
+			dst[x] = lut[i]
+		}
+	case pngGrayAlpha:
+		for x := range dst {
+			dst[x] = overWhite(uint32(row[2*x]), uint32(row[2*x+1]))
+		}
+	case pngRGB:
+		for x := range dst {
+			c := row[3*x : 3*x+3 : 3*x+3]
+			dst[x] = uint8(rgbLuma(c[0], c[1], c[2]))
+		}
+	case pngRGBA:
+		for x := range dst {
+			c := row[4*x : 4*x+4 : 4*x+4]
+			dst[x] = overWhite(rgbLuma(c[0], c[1], c[2]), uint32(c[3]))
+		}
+	}
+}
+
+// Inflating takes half as long as unfiltering and converting the rows it
+// yields, so it runs on its own goroutine, a few batches of rows ahead:
+// reading the corpus's PNG files then takes 30% less time on two cores,
+// for 10% more processor time. Smaller batches cost more in hand-overs
+// (64 KiB ones took 35% more processor time), larger ones gain nothing.
+const (
+	batchBytes   = 256 << 10 // rows a batch holds, at least one
+	batchesAhead = 3         // batches in flight
+)
+
+// rowBatch is some consecutive rows of inflated image data, or the error
+// that ended it.
+type rowBatch struct {
+	rows []byte
+	err  error
+}
+
+// inflateAhead reads n rows of rowLen bytes from zr, then checks that the
+// stream ends there, on a new goroutine. It sends the rows in batches, and
+// last an error if any, on the first channel it returns, which it closes
+// when done; the caller hands each batch back on the second once done with
+// it, and closes quit when it stops reading early.
+func inflateAhead(zr io.Reader, rowLen, n int, quit <-chan struct{}) (<-chan rowBatch, chan<- []byte) {
+	per := min(max(1, batchBytes/rowLen), n)
+	// One more than the batches in flight, for the final error: sending
+	// never blocks.
+	full := make(chan rowBatch, batchesAhead+1)
+	free := make(chan []byte, batchesAhead)
+	for range batchesAhead {
+		free <- make([]byte, per*rowLen)
+	}
+	go func() {
+		defer close(full)
+		for y := 0; y < n; y += per {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-quit:
+				return
+			}
+			buf = buf[:min(per, n-y)*rowLen]
+			if _, err := io.ReadFull(zr, buf); err != nil {
+				full <- rowBatch{err: fmt.Errorf("image data: %w", err)}
+				return
+			}
+			full <- rowBatch{rows: buf}
+		}
+		// The stream must end here.
+		var one [1]byte
+		switch _, err := io.ReadFull(zr, one[:]); err {
+		case io.EOF:
+		case nil:
+			full <- rowBatch{err: errors.New("more image data than the image holds")}
+		default:
+			full <- rowBatch{err: fmt.Errorf("image data: %w", err)}
+		}
+	}()
+	return full, free
 }
 
 func rgbLuma(r, g, b uint8) uint32 {
