@@ -13,9 +13,10 @@
 // Reading works on a luminance plane taken straight from the decoded
 // image's pixel buffer (PNG files are even decoded straight to it). A first
 // pass thresholds it with zxing's local block binarizer and looks for
-// dark-on-light codes, then for light-on-dark ones among the light pixels
-// of the same pass, judged as in the negative image so that a code's dark
-// margin merging into a dark page does not bias the thresholds. A code
+// dark-on-light codes and, on a second goroutine, for light-on-dark ones
+// among the light pixels of the same pass, judged as in the negative image
+// so that a code's dark margin merging into a dark page does not bias the
+// thresholds. A code
 // whose finder patterns were found but whose modules did not decode, or
 // whose size zxing estimated as no QR code's, is sampled again with other
 // grids (a version off, no alignment pattern), which rescues blurred and
