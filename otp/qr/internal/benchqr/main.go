@@ -2,13 +2,15 @@
 // ZXingReader (zxing-cpp) on a generated corpus, and prints the decode rate
 // per variant and the total times. `make bench-qr` runs it.
 //
-// Every tool reads the same files in the same run. The peers run as one
-// process per file, timed from start to exit, so their times include
-// process start and image file decoding. Tessera runs in this process, one
-// file after another on one goroutine, and is timed twice: decoding only
-// (from the decoded image to the texts, comparable with the peers' decoding
-// inside their process) and with the image file's decoding included (read
-// from memory, comparable with the peers' whole process runs).
+// Every tool reads the same files in the same run, and every time is shown
+// as wall-clock time and processor time. Tessera runs in this process, one
+// file after another from memory, and is timed twice: decoding only (from
+// the decoded image to the texts) and with the image file's decoding
+// included (from the file's bytes to the texts, what `tessera scan FILE`
+// does). The peers cannot time their decoding alone: each runs once on all
+// the files in one process, timed from start to exit, which pays process
+// start once and so compares with Tessera's time with file decoding, and
+// once as one process per file, as a person would run them.
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -47,9 +50,44 @@ type tool struct {
 	found  map[string]int // variant -> expected codes found
 	wrong  int            // texts reported that the image does not hold
 	dups   int            // texts reported more than once for one image
-	time   time.Duration
 	misses []string
+	// The times, each zero when not measured.
+	decode  span // Tessera: decoded images to texts
+	oneRun  span // file bytes to texts, all files in one process
+	perFile span // one process per file
 }
+
+// span is a wall-clock time and the processor time spent in it.
+type span struct {
+	wall, cpu time.Duration
+}
+
+func (s *span) add(o span) {
+	s.wall += o.wall
+	s.cpu += o.cpu
+}
+
+// String shows s in seconds, or a dash when it was not measured.
+func (s span) String() string {
+	switch {
+	case s.wall == 0:
+		return "-"
+	case s.cpu == 0: // no processor time on this system
+		return fmt.Sprintf("%.2f / -", s.wall.Seconds())
+	}
+	return fmt.Sprintf("%.2f / %.2f", s.wall.Seconds(), s.cpu.Seconds())
+}
+
+// stopwatch measures a span of this process from when it was started.
+type stopwatch struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+func start() stopwatch { return stopwatch{time.Now(), cpuTime()} }
+
+// span returns the span from the start to now.
+func (w stopwatch) span() span { return span{time.Since(w.wall), cpuTime() - w.cpu} }
 
 func run(n int, seed uint64, dir string, verbose, withPeers bool) error {
 	for _, p := range peers.All() {
@@ -86,29 +124,33 @@ func run(n int, seed uint64, dir string, verbose, withPeers bool) error {
 	}
 
 	tess := &tool{name: "Tessera", found: map[string]int{}}
-	tessFile := time.Duration(0)
 	zbar := &tool{name: "zbarimg", found: map[string]int{}}
 	zxing := &tool{name: "ZXingReader", found: map[string]int{}}
 
 	// Tessera, in this process.
 	runtime.GC()
 	for _, s := range samples {
-		start := time.Now()
+		w := start()
 		img, err := qr.ReadImage(bytes.NewReader(s.Data))
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-		mid := time.Now()
+		read := w.span()
+		w = start()
 		texts := qr.DecodeImage(img)
-		end := time.Now()
-		tessFile += mid.Sub(start)
-		tess.time += end.Sub(mid)
+		dec := w.span()
+		tess.decode.add(dec)
+		tess.oneRun.add(read)
+		tess.oneRun.add(dec)
 		tess.score(s, texts)
 	}
 
-	tools := []*tool{tess}
 	if !withPeers {
-		return report(samples, total, tools, tess, tessFile, 0, verbose)
+		return report(samples, total, []*tool{tess}, verbose)
+	}
+	var files []string
+	for _, s := range samples {
+		files = append(files, filepath.Join(dir, s.Name))
 	}
 	for _, t := range []struct {
 		tool *tool
@@ -117,36 +159,43 @@ func run(n int, seed uint64, dir string, verbose, withPeers bool) error {
 		{zbar, peers.Zbar},
 		{zxing, peers.ZXing},
 	} {
+		// One process per file, scored.
 		for _, s := range samples {
 			cmd := t.peer.Command(filepath.Join(dir, s.Name))
 			var out bytes.Buffer
 			cmd.Stdout = &out
-			start := time.Now()
+			began := time.Now()
 			_ = cmd.Run() // zbarimg exits 4 when it finds nothing
-			t.tool.time += time.Since(start)
+			t.tool.perFile.add(span{time.Since(began), childCPU(cmd)})
 			t.tool.score(s, t.peer.Parse(out.Bytes()))
 		}
+		// All files in one process, so that process start is paid once:
+		// the closest to its decoding time that its command line tool
+		// can show.
+		cmd := t.peer.Command(files...)
+		cmd.Stdout = io.Discard
+		began := time.Now()
+		if err := cmd.Run(); err != nil {
+			// A status saying some file held no code is fine.
+			if _, ok := err.(*exec.ExitError); !ok {
+				return fmt.Errorf("%s on all files: %w", t.peer.Name, err)
+			}
+		}
+		t.tool.oneRun = span{time.Since(began), childCPU(cmd)}
 	}
+	return report(samples, total, []*tool{tess, zbar, zxing}, verbose)
+}
 
-	// zxing-cpp once more, all files in one process, so process start is
-	// paid once: the closest to its decoding time alone that its command
-	// line tool can show.
-	var files []string
-	for _, s := range samples {
-		files = append(files, filepath.Join(dir, s.Name))
+// childCPU returns the processor time cmd's process took, once it exited.
+func childCPU(cmd *exec.Cmd) time.Duration {
+	if cmd.ProcessState == nil {
+		return 0
 	}
-	cmd := peers.ZXing.Command(files...)
-	cmd.Stdout = io.Discard
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("ZXingReader on all files: %w", err)
-	}
-	zxingOne := time.Since(start)
-	return report(samples, total, []*tool{tess, zbar, zxing}, tess, tessFile, zxingOne, verbose)
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // report prints the table of decode rates and the times.
-func report(samples []corpus.Sample, total map[string]int, tools []*tool, tess *tool, tessFile, zxingOne time.Duration, verbose bool) error {
+func report(samples []corpus.Sample, total map[string]int, tools []*tool, verbose bool) error {
 	fmt.Println()
 	fmt.Printf("%-12s %6s", "variant", "codes")
 	for _, t := range tools {
@@ -178,15 +227,34 @@ func report(samples []corpus.Sample, total map[string]int, tools []*tool, tess *
 	fmt.Println()
 
 	fmt.Println()
-	fmt.Printf("Total time for %d images:\n", len(samples))
-	fmt.Printf("  Tessera decode only (decoded image -> texts, in one process):   %7.2f s\n", tess.time.Seconds())
-	fmt.Printf("  Tessera including image file decoding (PNG/JPEG from memory):    %7.2f s\n", (tess.time + tessFile).Seconds())
-	if len(tools) == 3 {
-		fmt.Printf("  zbarimg, one process per file (start, file decoding, scan):      %7.2f s\n", tools[1].time.Seconds())
-		fmt.Printf("  ZXingReader, one process per file (start, file decoding, scan):  %7.2f s\n", tools[2].time.Seconds())
-		fmt.Printf("  ZXingReader, all files in one process (file decoding, scan):     %7.2f s\n", zxingOne.Seconds())
+	fmt.Printf("Total time for %d images, in seconds: wall clock / processor time\n", len(samples))
+	fmt.Printf("%-36s", "")
+	for _, t := range tools {
+		fmt.Printf(" %15s", t.name)
 	}
-	fmt.Printf("Tessera's image file decoding alone took %.2f s (PNG straight to luminance, JPEG with Go's image/jpeg).\n", tessFile.Seconds())
+	fmt.Println()
+	for _, row := range []struct {
+		name string
+		time func(*tool) span
+	}{
+		{"decoding only", func(t *tool) span { return t.decode }},
+		{"with file decoding, one process", func(t *tool) span { return t.oneRun }},
+		{"one process per file", func(t *tool) span { return t.perFile }},
+	} {
+		fmt.Printf("%-36s", row.name)
+		for _, t := range tools {
+			fmt.Printf(" %15s", row.time(t))
+		}
+		fmt.Println()
+	}
+	fmt.Println()
+	fmt.Println("Tessera ran in this process on the files in memory, one after another:")
+	fmt.Println("\"decoding only\" is qr.DecodeImage on the decoded image, \"with file")
+	fmt.Println("decoding\" adds qr.ReadImage on the file's bytes (PNG straight to")
+	fmt.Println("luminance, inflated on a second goroutine; JPEG with Go's image/jpeg).")
+	fmt.Println("It uses up to two cores. The peers read the files from disk (the page")
+	fmt.Println("cache), timed from process start to exit: once with all files given to")
+	fmt.Println("one process (start paid once), once as one process per file.")
 
 	if verbose {
 		for _, t := range tools {
