@@ -19,9 +19,13 @@ var ErrNoImage = errors.New("the clipboard holds no image")
 //
 // On X11 it speaks the selection protocol itself, so no helper program is
 // needed; on Wayland without X11 it runs wl-paste (package wl-clipboard).
-// Other systems return an error that says to save the image and open it.
+// On Windows it reads the "PNG" format that browsers add, else the bitmap
+// (CF_DIBV5, CF_DIB: what PrtScn, Snipping Tool and "Copy image" put
+// there), which it returns converted to PNG, else "GIF" or "JFIF". Other
+// systems return an error that says to save the image and open it.
 // The display comes from getenv (DISPLAY, WAYLAND_DISPLAY); ctx bounds the
-// wait for the program that owns the clipboard to hand the image over.
+// wait for the program that owns the clipboard to hand the image over, and
+// on Windows for another program to close the clipboard.
 func Image(ctx context.Context, getenv func(string) string) ([]byte, error) {
 	return readImage(ctx, getenv)
 }
