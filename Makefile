@@ -131,10 +131,11 @@ cross:
 	CGO_ENABLED=0 $(GO) build $$pkgs
 
 # The Windows code run for real: the test binaries of the vault (file lock,
-# crash and two-process tests), the command line's scripts and GDI screen
-# capture, cross-compiled for windows/amd64 and run under Wine, each in a
-# private prefix; capture reads a picture shown on a private Xvfb. What is
-# left out, and why, is in app/internal/wine/wine_test.go.
+# crash and two-process tests), the command line's scripts, GDI screen
+# capture and clipboard images, cross-compiled for windows/amd64 and run
+# under Wine, each in a private prefix; capture reads a picture shown on a
+# private Xvfb, the clipboard what xclip offers there. What is left out, and
+# why, is in app/internal/wine/wine_test.go.
 wine: test-deps
 	$(TESTENV) $(GO) test -tags wine -count=1 -v -run '^TestWine' ./app/internal/wine
 

@@ -3,19 +3,28 @@
 package wine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/image/bmp"
+
 	"github.com/tessera-auth/tessera/app/internal/xvfb"
 	"github.com/tessera-auth/tessera/app/internal/xwin"
+	"github.com/tessera-auth/tessera/otp/qr"
 )
 
 // runTimeout bounds one test binary's run under Wine; the binary's own
@@ -31,7 +40,13 @@ const (
 func run(t *testing.T, pkg string, tags []string, env []string, mustPass []string, args ...string) Result {
 	t.Helper()
 	exe, dir := BuildTest(t, pkg, tags...)
-	p := NewPrefix(t)
+	return runIn(t, NewPrefix(t), exe, dir, env, mustPass, args...)
+}
+
+// runIn runs the test binary exe (of the package in dir) under Wine in the
+// prefix p, as run does.
+func runIn(t *testing.T, p *Prefix, exe, dir string, env []string, mustPass []string, args ...string) Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	r, err := p.RunTest(ctx, env, exe, dir, append([]string{"-test.timeout=" + testTimeout}, args...)...)
@@ -43,7 +58,7 @@ func run(t *testing.T, pkg string, tags []string, env []string, mustPass []strin
 			t.Errorf("%s did not pass under Wine; output:\n%s", name, r.Output)
 		}
 	}
-	msg := fmt.Sprintf("%s under Wine: %d tests and subtests passed", pkg, len(r.Passed))
+	msg := fmt.Sprintf("%s under Wine: %d tests and subtests passed", filepath.Base(exe), len(r.Passed))
 	if len(r.Skipped) > 0 {
 		msg += fmt.Sprintf(", %d skipped themselves (%s)", len(r.Skipped), strings.Join(r.Skipped, " "))
 	}
@@ -101,4 +116,113 @@ func TestWineCapture(t *testing.T) {
 	run(t, "github.com/tessera-auth/tessera/app/screen", []string{"wine"},
 		[]string{"DISPLAY=" + display, "TESSERA_WINE_CAPTURE=" + string(want)},
 		[]string{"TestWineCapture"})
+}
+
+// TestWineClipboard runs app/clipboard's Windows tests under Wine on a
+// private X server. First those that copy through Windows calls: a GDI
+// bitmap, as PrtScn does, read back as the DIB Wine makes of it, and a
+// clipboard another thread holds open. Then TestWineClipboardX11 once for
+// each X target the real xclip offers, which Wine's X11 driver turns into
+// Windows formats: image/png ("PNG"), image/bmp (CF_DIB), image/jpeg
+// ("JFIF") and text (CF_UNICODETEXT, no image).
+func TestWineClipboard(t *testing.T) {
+	if _, err := exec.LookPath("xclip"); err != nil {
+		t.Fatal("xclip is missing: run make test-deps (Debian package xclip)")
+	}
+	display := xvfb.Start(t, 800, 600)
+	exe, dir := BuildTest(t, "github.com/tessera-auth/tessera/app/clipboard", "wine")
+	p := NewPrefix(t)
+	env := []string{"DISPLAY=" + display}
+
+	logTests(t, runIn(t, p, exe, dir, env, []string{"TestWineClipboardBitmap", "TestWineClipboardBusy"},
+		"-test.run=^TestWineClipboard(Bitmap|Busy)$"))
+
+	const text = "otpauth://totp/Wine:x11@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Wine"
+	code, err := qr.Encode(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pngFile, bmpFile, jpegFile bytes.Buffer
+	if err := png.Encode(&pngFile, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := bmp.Encode(&bmpFile, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := jpeg.Encode(&jpegFile, code, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		typ  string
+		data []byte
+	}{
+		{"image/png", pngFile.Bytes()},
+		{"image/bmp", bmpFile.Bytes()},
+		{"image/jpeg", jpegFile.Bytes()},
+		{"UTF8_STRING", []byte("otpauth is text, not an image")},
+	} {
+		t.Run(c.typ, func(t *testing.T) {
+			file := xclipOwn(t, display, c.typ, c.data)
+			// Too large for the environment; Wine's drive Z: is /.
+			want, err := json.Marshal(map[string]any{"Type": c.typ, "File": `Z:` + strings.ReplaceAll(file, "/", `\`), "QR": text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			logTests(t, runIn(t, p, exe, dir, append(env, "TESSERA_WINE_CLIPBOARD="+string(want)),
+				[]string{"TestWineClipboardX11"}, "-test.run=^TestWineClipboardX11$"))
+		})
+	}
+}
+
+// logTests logs what the Windows tests logged (the DIBs Wine made, ...).
+func logTests(t *testing.T, r Result) {
+	t.Helper()
+	for _, line := range strings.Split(r.Output, "\n") {
+		if strings.Contains(line, "_test.go:") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+}
+
+// xclipOwn makes the real xclip the owner of display's clipboard, offering
+// data as typ and nothing else, until the test ends, when it waits for the
+// clipboard to have no owner again. It returns once the X server says xclip
+// offers typ, with the file xclip reads data from.
+func xclipOwn(t *testing.T, display, typ string, data []byte) string {
+	t.Helper()
+	targets := func() (string, error) {
+		out, err := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-o", "-t", "TARGETS").Output()
+		return string(out), err
+	}
+	file := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("xclip", "-display", display, "-quiet", "-selection", "clipboard", "-t", typ, "-i", file)
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		waitUntil(t, "the clipboard to have no owner", func() bool { _, err := targets(); return err != nil })
+	})
+	waitUntil(t, "xclip to offer "+typ, func() bool {
+		list, err := targets()
+		return err == nil && slices.Contains(strings.Fields(list), typ)
+	})
+	return file
+}
+
+// waitUntil polls cond until it holds, failing the test after 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after 10 s waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
