@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tessera-auth/tessera/app/internal/xvfb"
 	"github.com/tessera-auth/tessera/app/internal/xwin"
@@ -96,7 +95,7 @@ func TestE2EScanClipboard(t *testing.T) {
 		return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
 	}
 
-	stop := xclipOwn(t, env, "image/png", file)
+	stop := xvfb.OwnClipboard(t, display, "image/png", file)
 	if out, errOut, code := scan(); code != 0 || strings.TrimSpace(out) != uri {
 		t.Fatalf("scan --clipboard: exit %d, stdout %q, stderr %q; want the URI", code, out, errOut)
 	}
@@ -104,51 +103,8 @@ func TestE2EScanClipboard(t *testing.T) {
 
 	text := filepath.Join(t.TempDir(), "text")
 	os.WriteFile(text, []byte("just some text"), 0o600)
-	xclipOwn(t, env, "UTF8_STRING", text)
+	xvfb.OwnClipboard(t, display, "UTF8_STRING", text)
 	if out, errOut, code := scan(); code != 2 || out != "" || !strings.Contains(errOut, "clipboard: the clipboard holds no image") {
 		t.Fatalf("text on the clipboard: exit %d, stdout %q, stderr %q; want exit 2 saying it holds no image", code, out, errOut)
-	}
-}
-
-// xclipOwn makes xclip own the clipboard with file's content as typ and
-// waits until it offers it; the returned func (also run at cleanup) ends
-// that and waits until the clipboard has no owner.
-func xclipOwn(t *testing.T, env []string, typ, file string) (stop func()) {
-	t.Helper()
-	targets := func() (string, error) {
-		cmd := exec.Command("xclip", "-o", "-selection", "clipboard", "-t", "TARGETS")
-		cmd.Env = env
-		out, err := cmd.Output()
-		return string(out), err
-	}
-	cmd := exec.Command("xclip", "-quiet", "-selection", "clipboard", "-t", typ, "-i", file)
-	cmd.Env = env
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("xclip (run make test-deps): %v", err)
-	}
-	poll(t, "xclip to offer "+typ, func() bool { out, err := targets(); return err == nil && strings.Contains(out, typ) })
-	done := false
-	stop = func() {
-		if done {
-			return
-		}
-		done = true
-		cmd.Process.Kill()
-		cmd.Wait()
-		poll(t, "the clipboard to have no owner", func() bool { _, err := targets(); return err != nil })
-	}
-	t.Cleanup(stop)
-	return stop
-}
-
-// poll checks cond until it holds, failing the test after 10 s.
-func poll(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after 10 s waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -8,10 +8,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,9 +21,6 @@ import (
 // Image" would, and reads them back with Image, which speaks the X11
 // selection protocol itself.
 func TestE2EImageX11(t *testing.T) {
-	if _, err := exec.LookPath("xclip"); err != nil {
-		t.Fatal("xclip is missing: run make test-deps (Debian package xclip)")
-	}
 	display := xvfb.Start(t, 640, 480)
 	env := map[string]string{"DISPLAY": display}
 	read := func() ([]byte, error) {
@@ -58,7 +52,7 @@ func TestE2EImageX11(t *testing.T) {
 		{"large PNG", "image/png", payload(20 << 20)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			own(t, display, c.typ, c.data)
+			xvfb.OwnClipboard(t, display, c.typ, writeFile(t, c.data))
 			got, err := read()
 			if err != nil {
 				t.Fatal(err)
@@ -70,52 +64,19 @@ func TestE2EImageX11(t *testing.T) {
 	}
 
 	t.Run("text only", func(t *testing.T) {
-		own(t, display, "UTF8_STRING", []byte("otpauth is text, not an image"))
+		xvfb.OwnClipboard(t, display, "UTF8_STRING", writeFile(t, []byte("otpauth is text, not an image")))
 		if got, err := read(); !errors.Is(err, clipboard.ErrNoImage) {
 			t.Fatalf("text on the clipboard: got %d bytes, %v; want ErrNoImage", len(got), err)
 		}
 	})
 }
 
-// own makes xclip the owner of the clipboard, offering data as typ, until
-// the test ends, and waits until the X server says so.
-func own(t *testing.T, display, typ string, data []byte) {
+// writeFile writes data to a new file and returns its name.
+func writeFile(t *testing.T, data []byte) string {
 	t.Helper()
-	targets := func() (string, error) {
-		out, err := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-o", "-t", "TARGETS").Output()
-		return string(out), err
-	}
-	// The previous owner was killed; wait until the server has let go of
-	// its selection, so what is read next cannot come from it.
-	waitUntil(t, "the clipboard to have no owner", func() bool { _, err := targets(); return err != nil })
-
 	file := filepath.Join(t.TempDir(), "data")
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("xclip", "-display", display, "-quiet", "-selection", "clipboard", "-t", typ, "-i", file)
-	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	waitUntil(t, "xclip to offer "+typ, func() bool {
-		list, err := targets()
-		return err == nil && slices.Contains(strings.Fields(list), typ)
-	})
-}
-
-// waitUntil polls cond until it holds, failing the test after 10 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after 10 s waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return file
 }

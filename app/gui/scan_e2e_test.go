@@ -6,12 +6,12 @@ import (
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tessera-auth/tessera/app/internal/xvfb"
 	"github.com/tessera-auth/tessera/app/internal/xwin"
 	"github.com/tessera-auth/tessera/otp/qr"
 )
@@ -88,17 +88,7 @@ func TestE2EPasteImage(t *testing.T) {
 	win := d.waitWindow("^Tessera")
 	d.unlockTessera(win)
 
-	// xclip keeps the clipboard until it is killed.
-	owner := exec.Command(d.xclip, "-quiet", "-selection", "clipboard", "-t", "image/png", "-i", file)
-	owner.Env = d.env(home)
-	if err := owner.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { owner.Process.Kill(); owner.Wait() })
-	waitFor(t, 10*time.Second, "xclip to offer the image", func() bool {
-		out, err := d.run(d.xclip, "-o", "-selection", "clipboard", "-t", "TARGETS")
-		return err == nil && strings.Contains(out, "image/png")
-	})
+	xvfb.OwnClipboard(t, d.display, "image/png", file)
 
 	d.xdo("windowfocus", "--sync", win)
 	d.xdo("key", "ctrl+v")

@@ -13,7 +13,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,9 +125,6 @@ func TestWineCapture(t *testing.T) {
 // Windows formats: image/png ("PNG"), image/bmp (CF_DIB), image/jpeg
 // ("JFIF") and text (CF_UNICODETEXT, no image).
 func TestWineClipboard(t *testing.T) {
-	if _, err := exec.LookPath("xclip"); err != nil {
-		t.Fatal("xclip is missing: run make test-deps (Debian package xclip)")
-	}
 	display := xvfb.Start(t, 800, 600)
 	exe, dir := BuildTest(t, "github.com/tessera-auth/tessera/app/clipboard", "wine")
 	p := NewPrefix(t)
@@ -162,7 +158,11 @@ func TestWineClipboard(t *testing.T) {
 		{"UTF8_STRING", []byte("otpauth is text, not an image")},
 	} {
 		t.Run(c.typ, func(t *testing.T) {
-			file := xclipOwn(t, display, c.typ, c.data)
+			file := filepath.Join(t.TempDir(), "clipboard")
+			if err := os.WriteFile(file, c.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			xvfb.OwnClipboard(t, display, c.typ, file)
 			// Too large for the environment; Wine's drive Z: is /.
 			want, err := json.Marshal(map[string]any{"Type": c.typ, "File": `Z:` + strings.ReplaceAll(file, "/", `\`), "QR": text})
 			if err != nil {
@@ -181,48 +181,5 @@ func logTests(t *testing.T, r Result) {
 		if strings.Contains(line, "_test.go:") {
 			t.Log(strings.TrimSpace(line))
 		}
-	}
-}
-
-// xclipOwn makes the real xclip the owner of display's clipboard, offering
-// data as typ and nothing else, until the test ends, when it waits for the
-// clipboard to have no owner again. It returns once the X server says xclip
-// offers typ, with the file xclip reads data from.
-func xclipOwn(t *testing.T, display, typ string, data []byte) string {
-	t.Helper()
-	targets := func() (string, error) {
-		out, err := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-o", "-t", "TARGETS").Output()
-		return string(out), err
-	}
-	file := filepath.Join(t.TempDir(), "data")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("xclip", "-display", display, "-quiet", "-selection", "clipboard", "-t", typ, "-i", file)
-	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		waitUntil(t, "the clipboard to have no owner", func() bool { _, err := targets(); return err != nil })
-	})
-	waitUntil(t, "xclip to offer "+typ, func() bool {
-		list, err := targets()
-		return err == nil && slices.Contains(strings.Fields(list), typ)
-	})
-	return file
-}
-
-// waitUntil polls cond until it holds, failing the test after 10 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after 10 s waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
