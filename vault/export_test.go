@@ -82,3 +82,10 @@ func RecordDirSyncsForTest(t testing.TB) func() map[string]bool {
 		return maps.Clone(seen)
 	}
 }
+
+// BeforeSlotReadForTest has Unlock call f with the name of each slot file
+// just before reading it, until the test ends.
+func BeforeSlotReadForTest(t testing.TB, f func(file string)) {
+	beforeSlotRead = f
+	t.Cleanup(func() { beforeSlotRead = nil })
+}

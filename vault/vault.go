@@ -275,10 +275,12 @@ func (v *Vault) Slots() []Slot {
 // can open and then reads the entries.
 //
 // A wrong passphrase or key gives [ErrWrongKey]. A slot file or body that
-// cannot be read gives a [*DamagedError]; if the body is damaged, the vault
-// is left unlocked without entries so that [Vault.Backups] and
-// [Vault.Restore] can repair it, and the error names the newest backup that
-// opens.
+// cannot be read gives a [*DamagedError] (but a slot file that another
+// process's passphrase change removed after this one read the manifest is
+// no damage: Unlock reads the manifest again). If the body is damaged, the
+// vault is left unlocked without entries so that [Vault.Backups] and
+// [Vault.Restore] can repair it, and the error names the newest backup
+// that opens.
 //
 // On a vault that is unlocked already, Unlock checks the key all the same
 // and changes nothing.
@@ -288,13 +290,43 @@ func (v *Vault) Unlock(id age.Identity) error {
 	if err := v.readManifest(); err != nil {
 		return err
 	}
+	for tries := 1; ; tries++ {
+		missing, err := v.unlockSlots(id)
+		if !missing || tries == manifestTries {
+			return err
+		}
+		// A slot file the manifest named is gone. Readers take no lock:
+		// a passphrase change in another process may have written a new
+		// slot and manifest, and removed the old slot, since this one
+		// read the manifest. That is no damage if the manifest changed.
+		read := v.manBytes
+		if err := v.readManifest(); err != nil {
+			return err
+		}
+		if bytes.Equal(v.manBytes, read) {
+			return err
+		}
+	}
+}
+
+// manifestTries bounds how often Unlock reads the manifest again when a
+// slot file it named went missing while the manifest changed.
+const manifestTries = 5
+
+// unlockSlots is Unlock with the manifest read. It also reports whether a
+// slot file the manifest names was missing, when no slot opened.
+func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 	var slotErr error
 	for _, s := range v.man.Slots {
 		if !slotFits(id, SlotKind(s.Kind)) {
 			continue
 		}
+		if beforeSlotRead != nil {
+			beforeSlotRead(s.File)
+		}
 		ct, err := readFile(v.dir, s.File, maxSlotSize)
 		if errors.Is(err, fs.ErrNotExist) {
+			missing = true
 			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot file is missing", s.Kind))
 			continue
 		}
@@ -316,18 +348,22 @@ func (v *Vault) Unlock(id age.Identity) error {
 			same := subtle.ConstantTimeCompare(master, v.master) == 1
 			clear(master)
 			if same {
-				return v.bodyErr
+				return false, v.bodyErr
 			}
 			continue
 		}
 		v.master, v.recipient = master, mid.Recipient()
-		return v.loadBody(mid)
+		return false, v.loadBody(mid)
 	}
 	if slotErr != nil {
-		return slotErr
+		return missing, slotErr
 	}
-	return ErrWrongKey
+	return missing, ErrWrongKey
 }
+
+// beforeSlotRead, if set, is called with the name of each slot file Unlock
+// is about to read (tests).
+var beforeSlotRead func(file string)
 
 // cmpErr keeps the first error.
 func cmpErr(old, new error) error {
