@@ -161,8 +161,8 @@ func (v *Vault) Restore(id string) error {
 		// Keep the damaged body aside rather than destroy it.
 		gens, _ := listBackups(v.dir)
 		v.gen = max(v.gen, gens[0])
-		aside := filepath.Join(v.dir, backupDir, fmt.Sprintf("damaged-%d.age", time.Now().UnixNano()))
-		if err := os.Link(filepath.Join(v.dir, bodyFile), aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		aside := fmt.Sprintf("damaged-%d.age", time.Now().UnixNano())
+		if err := keepFile(filepath.Join(v.dir, bodyFile), filepath.Join(v.dir, backupDir), aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("keeping the damaged body: %w", err)
 		}
 	}

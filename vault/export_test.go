@@ -2,8 +2,10 @@ package vault
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 
 	"filippo.io/age"
@@ -88,4 +90,13 @@ func RecordDirSyncsForTest(t testing.TB) func() map[string]bool {
 func BeforeSlotReadForTest(t testing.TB, f func(file string)) {
 	beforeSlotRead = f
 	t.Cleanup(func() { beforeSlotRead = nil })
+}
+
+// FailLinksForTest makes hard links fail until the test ends, as on FAT
+// and exFAT file systems, where Linux's vfat refuses link(2) with EPERM.
+func FailLinksForTest(t testing.TB) {
+	linkFile = func(oldname, newname string) error {
+		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.EPERM}
+	}
+	t.Cleanup(func() { linkFile = os.Link })
 }

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -172,4 +173,31 @@ func validSlotFile(name string) bool {
 		}
 	}
 	return !strings.Contains(name, "..")
+}
+
+// linkFile is os.Link; tests make it fail as it fails on file systems
+// without hard links.
+var linkFile = os.Link
+
+// keepFile makes dir/name (dir is made if missing) a durable copy of the
+// file at src: a hard link, or where links fail (FAT and exFAT have none;
+// Linux's vfat refuses them with EPERM) a copy written as writeFile writes.
+// The error wraps fs.ErrNotExist if src does not exist.
+func keepFile(src, dir, name string) error {
+	if err := mkdirDurable(dir, 0o700); err != nil {
+		return err
+	}
+	if err := linkFile(src, filepath.Join(dir, name)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(dir, name, data); err != nil {
+			return err
+		}
+	}
+	return syncDir(dir)
 }

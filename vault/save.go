@@ -237,7 +237,7 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 	return nil
 }
 
-// backupCurrent links the current body.age into the backups folder under
+// backupCurrent keeps the current body.age in the backups folder under
 // its generation. A crash after this leaves a backup equal to the body,
 // which is harmless.
 func (v *Vault) backupCurrent() error {
@@ -245,28 +245,10 @@ func (v *Vault) backupCurrent() error {
 		return err
 	}
 	dir := filepath.Join(v.dir, backupDir)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("making backups folder: %w", err)
-	}
-	src := filepath.Join(v.dir, bodyFile)
-	dst := filepath.Join(dir, backupName(v.gen))
-	if _, err := os.Stat(dst); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, backupName(v.gen))); err == nil {
 		return nil
 	}
-	if err := os.Link(src, dst); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		// No hard links on this file system: copy.
-		data, rerr := os.ReadFile(src)
-		if rerr != nil {
-			return fmt.Errorf("keeping backup: %w", rerr)
-		}
-		if err := writeFile(dir, backupName(v.gen), data); err != nil {
-			return fmt.Errorf("keeping backup: %w", err)
-		}
-	}
-	if err := syncDir(dir); err != nil {
+	if err := keepFile(filepath.Join(v.dir, bodyFile), dir, backupName(v.gen)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("keeping backup: %w", err)
 	}
 	return nil
