@@ -72,7 +72,12 @@ func parseBackupName(name string) (uint64, bool) {
 	return g, err == nil && strconv.FormatUint(g, 10) == s
 }
 
-// pruneBackups removes the oldest backups beyond the number kept.
+// damagedKept is the most damaged bodies (set aside by Restore) a vault
+// keeps; it keeps fewer if it keeps fewer backups.
+const damagedKept = 3
+
+// pruneBackups removes the oldest backups beyond the number kept, and the
+// oldest damaged bodies beyond damagedKept.
 func (v *Vault) pruneBackups() {
 	gens, err := listBackups(v.dir)
 	if err != nil {
@@ -82,6 +87,37 @@ func (v *Vault) pruneBackups() {
 	for i := keep; i < len(gens); i++ {
 		os.Remove(filepath.Join(v.dir, backupDir, backupName(gens[i])))
 	}
+	ents, _ := os.ReadDir(filepath.Join(v.dir, backupDir))
+	var times []int64
+	for _, e := range ents {
+		if t, ok := parseDamagedName(e.Name()); ok {
+			times = append(times, t)
+		}
+	}
+	slices.Sort(times)
+	slices.Reverse(times)
+	for i := min(keep, damagedKept); i < len(times); i++ {
+		os.Remove(filepath.Join(v.dir, backupDir, damagedName(times[i])))
+	}
+}
+
+// damagedName is the name under which Restore keeps a damaged body aside,
+// with the time, in Unix nanoseconds, when it did.
+func damagedName(t int64) string {
+	return "damaged-" + strconv.FormatInt(t, 10) + ".age"
+}
+
+func parseDamagedName(name string) (int64, bool) {
+	s, ok := strings.CutPrefix(name, "damaged-")
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, ".age")
+	if !ok {
+		return 0, false
+	}
+	t, err := strconv.ParseInt(s, 10, 64)
+	return t, err == nil && damagedName(t) == name
 }
 
 // newestGoodBackup returns the ID of the newest backup that opens with mid.
@@ -108,8 +144,10 @@ func (v *Vault) readBackup(gen uint64, mid *age.X25519Identity) (*body, error) {
 }
 
 // Restore makes the backup with the given ID the vault's body again. The
-// body it replaces is itself kept as a backup (a damaged one too, under a
-// name Backups does not list), and unsaved changes are dropped. HOTP
+// body it replaces is itself kept as a backup, and unsaved changes are
+// dropped. A damaged body is kept aside too, as backups/damaged-TIME.age,
+// which Backups does not list; the newest 3 of those are kept (fewer if
+// fewer backups are kept: none if none are). HOTP
 // counters are not taken back: they keep the body's values where these are
 // higher. Restore works on a vault whose body is damaged.
 func (v *Vault) Restore(id string) error {
@@ -161,7 +199,7 @@ func (v *Vault) Restore(id string) error {
 		// Keep the damaged body aside rather than destroy it.
 		gens, _ := listBackups(v.dir)
 		v.gen = max(v.gen, gens[0])
-		aside := fmt.Sprintf("damaged-%d.age", time.Now().UnixNano())
+		aside := damagedName(time.Now().UnixNano())
 		if err := keepFile(filepath.Join(v.dir, bodyFile), filepath.Join(v.dir, backupDir), aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("keeping the damaged body: %w", err)
 		}

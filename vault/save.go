@@ -332,7 +332,8 @@ func (v *Vault) BackupsKept() int {
 }
 
 // SetBackupsKept sets how many previous bodies the vault keeps (0 keeps
-// none), for every program that writes it, and removes backups beyond that.
+// none), for every program that writes it, and removes backups beyond that,
+// and damaged bodies set aside by [Vault.Restore] beyond that or 3.
 func (v *Vault) SetBackupsKept(n int) error {
 	if n < 0 {
 		return fmt.Errorf("backups kept %d is negative", n)

@@ -9,6 +9,7 @@
 //	body.age                the entries as JSON, age-encrypted to the master key
 //	slot-KIND-ID.age        one per key slot: the master key, age-encrypted to that slot's key
 //	backups/body-GEN.age    previous bodies, named by their save generation
+//	backups/damaged-T.age   damaged bodies that a restore replaced (the newest 3)
 //	lock                    the write lock, holding the writer's PID
 //
 // The master key is a random age X25519 identity. A passphrase slot is

@@ -3,7 +3,8 @@ package cli
 import "fmt"
 
 func runRestore(env Env, args []string) error {
-	fs := newFlags(env, "restore", "ID [--vault DIR]\nBrings back the backup ID (see tessera backups); the body it replaces becomes a backup itself.")
+	fs := newFlags(env, "restore", "ID [--vault DIR]\nBrings back the backup ID (see tessera backups); the body it replaces becomes a backup itself,\n"+
+		"or, if damaged, backups/damaged-TIME.age in the vault folder (the newest 3 of those are kept).")
 	vf := addVaultFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
