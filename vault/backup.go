@@ -215,6 +215,6 @@ func (v *Vault) Restore(id string) error {
 	v.pruneBackups()
 	clear(v.dirty)
 	clear(v.used)
-	v.bodyErr = nil
+	v.bodyErr, v.rollback = nil, nil
 	return nil
 }

@@ -15,7 +15,8 @@ import (
 // TestCrash kills a child process that saves in a loop, at random moments,
 // 200 times, without warning (SIGKILL; TerminateProcess on Windows). After
 // each kill the vault must open, hold every entry whose save the child had
-// reported, and hold only whole entries.
+// reported, hold only whole entries, and not take itself for a body put
+// back (Rollback).
 func TestCrash(t *testing.T) {
 	const kills = 200
 	v, dir, code := newVault(t)
@@ -52,6 +53,9 @@ func TestCrash(t *testing.T) {
 		}
 		if err := w.UnlockRecoveryCode(code); err != nil {
 			t.Fatalf("kill %d: vault does not open: %v", k, err)
+		}
+		if r := w.Rollback(); r != nil {
+			t.Fatalf("kill %d: the vault after a crash warns of a rollback: %s", k, r)
 		}
 		held := map[int]bool{}
 		progress := -1

@@ -26,6 +26,10 @@ const (
 	lockFile     = "lock"
 	backupDir    = "backups"
 
+	// generationFile records the generation of the last body saved, so
+	// that a body put back afterwards is told apart (see Rollback).
+	generationFile = "generation"
+
 	manifestFormat = "tessera-vault"
 	bodyFormat     = "tessera-vault-body"
 )

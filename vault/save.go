@@ -60,16 +60,17 @@ func (v *Vault) writeChanges(backup bool) error {
 	return nil
 }
 
-// nextGen returns the generation of the next body: past the current one
-// and past every backup, so that after a body was put back by hand (an
-// older generation) no save finds its own backup's name taken by a backup
-// of the other line of history, and keeps nothing.
+// nextGen returns the generation of the next body: past the current one,
+// every backup and the last save recorded, so that after a body was put
+// back by hand (an older generation) no save finds its own backup's name
+// taken by a backup of the other line of history, and keeps nothing, and
+// no two bodies ever share a generation.
 func (v *Vault) nextGen() uint64 {
-	gens, _ := listBackups(v.dir)
-	if len(gens) > 0 {
-		return max(v.gen, gens[0]) + 1
+	g := max(v.gen, readGeneration(v.dir))
+	if gens, _ := listBackups(v.dir); len(gens) > 0 {
+		g = max(g, gens[0])
 	}
-	return v.gen + 1
+	return g + 1
 }
 
 // syncLocked re-reads the manifest and, if another process saved the body
@@ -85,12 +86,14 @@ func (v *Vault) syncLocked() error {
 	if bytes.Equal(head, v.head) {
 		return nil
 	}
-	b, head, err := v.readBody(v.identity())
+	mid := v.identity()
+	b, head, err := v.readBody(mid)
 	if err != nil {
 		return err
 	}
 	v.merge(b)
 	v.head = head
+	v.checkRollback(b, head, mid)
 	return nil
 }
 
@@ -230,6 +233,9 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 	if err := writeFile(v.dir, bodyFile, ct.Bytes()); err != nil {
 		return err
 	}
+	// After the body, so that a crash between the two leaves a record
+	// older than the body, which warns of nothing.
+	writeGeneration(v.dir, b.Generation)
 	v.setBody(b, bytes.Clone(ct.Bytes()[:min(ct.Len(), headSize)]))
 	if backup {
 		v.pruneBackups()

@@ -8,6 +8,7 @@
 //	vault.json              format version, key slot list, backups kept (not secret)
 //	body.age                the entries as JSON, age-encrypted to the master key
 //	slot-KIND-ID.age        one per key slot: the master key, age-encrypted to that slot's key
+//	generation              the generation of the last body saved (not secret)
 //	backups/body-GEN.age    previous bodies, named by their save generation
 //	backups/damaged-T.age   damaged bodies that a restore replaced (the newest 3)
 //	lock                    the write lock, holding the writer's PID
@@ -44,8 +45,11 @@
 // A write refuses to replace a vault file that is a symbolic link, which it
 // would cut (link the whole folder instead).
 // Every save keeps the previous body as a backup ([Vault.Backups],
-// [Vault.Restore]). Errors never hold secrets; failures are told apart by
-// [ErrWrongKey], [ErrDamaged], [ErrBusy] and [*VersionError].
+// [Vault.Restore]). A body.age older than a save made after it (put back
+// by hand or by a sync tool) opens, and [Vault.Rollback] says so and names
+// the backup that holds the later state. Errors never hold secrets;
+// failures are told apart by [ErrWrongKey], [ErrDamaged], [ErrBusy] and
+// [*VersionError].
 package vault
 
 import (
@@ -105,6 +109,7 @@ type Vault struct {
 	used      map[string]usage // uses recorded since the last save
 	retired   [][]byte         // replaced secrets, zeroed by Lock
 	bodyErr   error            // why body.age could not be read at Unlock
+	rollback  *Rollback        // what Rollback returns
 }
 
 // headSize is how much of body.age identifies one save: the age header and
@@ -194,8 +199,9 @@ func checkOwnFolder(dir string) error {
 	}
 	for _, e := range ents {
 		name := e.Name()
-		if name == lockFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
-			strings.HasPrefix(name, tempPrefix+bodyFile+"-") || strings.HasPrefix(name, tempPrefix+manifestFile+"-") {
+		if name == lockFile || name == generationFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
+			strings.HasPrefix(name, tempPrefix+bodyFile+"-") || strings.HasPrefix(name, tempPrefix+manifestFile+"-") ||
+			strings.HasPrefix(name, tempPrefix+generationFile+"-") {
 			continue
 		}
 		return fmt.Errorf("%s is not empty (it holds %s): give a new or empty folder for the vault, so that its files do not mix with others; nothing was written", dir, name)
@@ -413,6 +419,7 @@ func (v *Vault) loadBody(mid *age.X25519Identity) error {
 	}
 	v.setBody(b, head)
 	v.dirty, v.used = map[string]bool{}, map[string]usage{}
+	v.checkRollback(b, head, mid)
 	return nil
 }
 
@@ -525,7 +532,7 @@ func (v *Vault) lock() {
 	}
 	clear(v.master)
 	v.master, v.recipient, v.entries, v.index, v.dirty, v.used, v.retired = nil, nil, nil, nil, nil, nil, nil
-	v.head, v.gen, v.bodyErr = nil, 0, nil
+	v.head, v.gen, v.bodyErr, v.rollback = nil, 0, nil, nil
 }
 
 // Locked reports whether the vault is locked.

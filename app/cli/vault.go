@@ -82,7 +82,8 @@ func (f *vaultFlags) open(env Env) (*vault.Vault, error) {
 
 // unlock opens and unlocks the vault with the passphrase or recovery code.
 // With allowDamaged, a vault whose body is damaged is returned unlocked
-// (for restore) after its message is printed.
+// (for restore) after its message is printed. A body older than a save made
+// after it (put back by hand or by a sync tool) is warned of on stderr.
 func (f *vaultFlags) unlock(env Env, verb string, allowDamaged bool) (*vault.Vault, error) {
 	v, err := f.open(env)
 	if err != nil {
@@ -114,6 +115,9 @@ func (f *vaultFlags) unlock(env Env, verb string, allowDamaged bool) (*vault.Vau
 			return v, nil
 		}
 		return nil, vaultErr(err)
+	}
+	if r := v.Rollback(); r != nil {
+		fmt.Fprintf(env.Stderr, "tessera %s: warning: %s\n", verb, r)
 	}
 	return v, nil
 }
