@@ -77,6 +77,8 @@ type UI struct {
 	lastUse   time.Time
 	saveWait  clock.Timer
 	reloadErr string // the last failure of reloadIfChanged, shown once
+
+	rollbackShown uint64 // the body generation warnRollback last warned of
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -215,6 +217,7 @@ func (u *UI) onUnlocked() {
 	u.touch()
 	u.startTicking()
 	u.tray.refresh()
+	u.warnRollback()
 }
 
 // showList returns from a secondary screen to the main list.
@@ -353,6 +356,7 @@ func (u *UI) reloadIfChanged() {
 	u.reloadErr = ""
 	u.list.load(u.vault.Entries())
 	u.tray.refresh()
+	u.warnRollback()
 }
 
 // setHidden records whether the window is hidden (in the tray); hidden
