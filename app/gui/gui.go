@@ -78,7 +78,8 @@ type UI struct {
 	saveWait  clock.Timer
 	reloadErr string // the last failure of reloadIfChanged, shown once
 
-	rollbackShown uint64 // the body generation warnRollback last warned of
+	rollbackShown  uint64        // the body generation warnRollback last warned of
+	rollbackDialog dialog.Dialog // its dialog, hidden on locking
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -243,6 +244,11 @@ func (u *UI) lock() {
 	if u.qrDialog != nil {
 		u.qrDialog.Hide()
 	}
+	if u.rollbackDialog != nil {
+		u.rollbackDialog.Hide()
+		u.rollbackDialog = nil
+	}
+	u.rollbackShown = 0 // said again at the next unlock
 	u.stopTicking()
 	if u.idle != nil {
 		u.idle.Stop()

@@ -46,6 +46,7 @@ func (u *UI) warnRollback() {
 	}
 	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
+	u.rollbackDialog = d
 }
 
 const rollbackTitle = "Older vault contents"

@@ -64,6 +64,16 @@ func TestRollbackWarning(t *testing.T) {
 	if len(overlays) == 0 {
 		t.Fatal("no warning after unlocking an older body")
 	}
+	// Locking hides the warning; the next unlock gives it again.
+	h.ui.lock()
+	if top := h.win.Canvas().Overlays().Top(); top != nil && top.Visible() {
+		t.Fatalf("the warning stays over the unlock screen:\n%s", test.RenderObjectToMarkup(top))
+	}
+	h.unlock()
+	overlays = h.win.Canvas().Overlays().List()
+	if len(overlays) == 0 {
+		t.Fatal("no warning after unlocking the older body again")
+	}
 	top := overlays[len(overlays)-1]
 	msg := find(top, func(o fyne.CanvasObject) bool {
 		l, ok := o.(*widget.Label)
