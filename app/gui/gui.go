@@ -249,6 +249,9 @@ func (u *UI) lock() {
 		u.rollbackDialog = nil
 	}
 	u.rollbackShown = 0 // said again at the next unlock
+	if u.settings != nil && u.settings.backupsDialog != nil {
+		u.settings.backupsDialog.hide()
+	}
 	u.stopTicking()
 	if u.idle != nil {
 		u.idle.Stop()

@@ -23,7 +23,8 @@ var (
 )
 
 // settingsScreen edits the preferences: auto-lock, clipboard clearing,
-// theme, backups kept, the vault path, and icon packs.
+// theme, backups kept (and the backups themselves, to restore one), the
+// vault path, and icon packs.
 type settingsScreen struct {
 	ui *UI
 
@@ -35,6 +36,8 @@ type settingsScreen struct {
 	vaultPath    *widget.Entry
 	packs        *widget.Label
 	content      fyne.CanvasObject
+
+	backupsDialog *backupsDialog // the list of backups on show, if any
 }
 
 func durationLabel(d time.Duration) string {
@@ -94,6 +97,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.theme.Required = true
 	s.backups = widget.NewEntry()
 	s.backups.Validator = intRange("backups kept", 0, 1000)
+	showBackups := widget.NewButtonWithIcon("Backups…", theme.HistoryIcon(), ui.showBackups)
 	s.vaultPath = widget.NewEntry()
 	s.vaultPath.SetPlaceHolder("default: " + ui.dir)
 	s.packs = widget.NewLabel("")
@@ -107,6 +111,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Clear clipboard", Widget: s.clearAfter, HintText: "after copying, if it still holds the code"},
 			{Text: "Theme", Widget: s.theme},
 			{Text: "Backups kept", Widget: s.backups, HintText: "previous versions of the vault kept on each save"},
+			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
 			{Text: "Vault folder", Widget: s.vaultPath, HintText: "used from the next start; empty for the default"},
 			{Text: "Icons", Widget: container.NewVBox(s.packs, importBtn)},
 		},
