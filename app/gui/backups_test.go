@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -20,27 +19,11 @@ import (
 // keyboard, restores the second newest, and undoes that by restoring the
 // backup the restore made of what the vault held.
 func TestBackupsDialog(t *testing.T) {
-	dir := t.TempDir()
-	makeVault(t, dir, testEntries(t))
+	dir := vaultWithLaterSaves(t)
 	v, err := vault.Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.UnlockPassphrase(testPass); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range []vault.Entry{
-		{Issuer: "Later Co", Account: "ivy", OTP: otp.Credential{Secret: []byte("later-secret-0123456"), Digits: 6, Period: 30}},
-		{Issuer: "Latest Ltd", Account: "jo", OTP: otp.Credential{Secret: []byte("latest-secret-012345"), Digits: 6, Period: 30}},
-	} {
-		if _, err := v.Add(e); err != nil {
-			t.Fatal(err)
-		}
-		if err := v.Save(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	v.Lock()
 	bs, err := v.Backups()
 	if err != nil || len(bs) != 3 {
 		t.Fatalf("backups %v, %v; want 3", bs, err)

@@ -19,32 +19,15 @@ import (
 // might: unlocking says so and offers the backup that holds the entry
 // added since, and restoring it brings the entry back.
 func TestRollbackWarning(t *testing.T) {
-	dir := t.TempDir()
-	makeVault(t, dir, testEntries(t))
+	dir := vaultWithLaterSaves(t)
 	v, err := vault.Open(dir, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := v.UnlockPassphrase(testPass); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Add(vault.Entry{Issuer: "Later Co", Account: "ivy", OTP: otp.Credential{Secret: []byte("later-secret-0123456"), Digits: 6, Period: 30}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := v.Save(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Add(vault.Entry{Issuer: "Latest Ltd", Account: "jo", OTP: otp.Credential{Secret: []byte("latest-secret-012345"), Digits: 6, Period: 30}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := v.Save(); err != nil {
 		t.Fatal(err)
 	}
 	backups, err := v.Backups()
 	if err != nil || len(backups) < 2 {
 		t.Fatalf("backups %v, %v", backups, err)
 	}
-	v.Lock()
 	// Newest first: the body with "Later Co", then the one from before it.
 	// Put the older one back.
 	old, err := os.ReadFile(filepath.Join(dir, "backups", "body-"+backups[1].ID+".age"))
@@ -120,4 +103,34 @@ func find(o fyne.CanvasObject, match func(fyne.CanvasObject) bool) fyne.CanvasOb
 		}
 	}
 	return nil
+}
+
+// vaultWithLaterSaves makes a vault of the test entries and then adds
+// "Later Co" and "Latest Ltd", saving after each, so that its backups are,
+// newest first: the body with Later Co, the test entries, and the empty
+// body of the new vault.
+func vaultWithLaterSaves(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	makeVault(t, dir, testEntries(t))
+	v, err := vault.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.UnlockPassphrase(testPass); err != nil {
+		t.Fatal(err)
+	}
+	defer v.Lock()
+	for _, e := range []vault.Entry{
+		{Issuer: "Later Co", Account: "ivy", OTP: otp.Credential{Secret: []byte("later-secret-0123456"), Digits: 6, Period: 30}},
+		{Issuer: "Latest Ltd", Account: "jo", OTP: otp.Credential{Secret: []byte("latest-secret-012345"), Digits: 6, Period: 30}},
+	} {
+		if _, err := v.Add(e); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

@@ -43,20 +43,7 @@ func TestE2EScanScreen(t *testing.T) {
 		return d.findWindow("^Tessera$") != "" && entryExists(t, dir, "Scanned Inc")
 	})
 	d.xdo("windowfocus", "--sync", win)
-	d.xdo("type", "--delay", "20", "scanned")
-	before := time.Now()
-	d.xdo("key", "Return")
-	var got string
-	waitFor(t, 10*time.Second, "the scanned entry's code on the clipboard", func() bool {
-		got = d.clipboard()
-		return len(got) == 6
-	})
-	if !codeAround(t, secret, got, before, time.Now()) {
-		t.Fatalf("clipboard holds %q, not oathtool's code for the scanned secret", got)
-	}
-	if p.cmd.ProcessState != nil {
-		t.Fatalf("tessera exited: %s", p.output)
-	}
+	d.copyAndCheck(p, "scanned", secret)
 }
 
 // TestE2EPasteImage copies a QR code image to the clipboard with xclip, as
@@ -93,19 +80,27 @@ func TestE2EPasteImage(t *testing.T) {
 	d.xdo("windowfocus", "--sync", win)
 	d.xdo("key", "ctrl+v")
 	waitFor(t, 20*time.Second, "the pasted entry to be added", func() bool { return entryExists(t, dir, "Pasted Image Ltd") })
-	d.xdo("type", "--delay", "20", "pasted image")
+	d.copyAndCheck(p, "pasted image", secret)
+}
+
+// copyAndCheck types search into Tessera's focused window and presses
+// Enter, then wants oathtool's code for secret on the clipboard and
+// Tessera still running.
+func (d *xdesk) copyAndCheck(p *started, search, secret string) {
+	d.t.Helper()
+	d.xdo("type", "--delay", "20", search)
 	before := time.Now()
 	d.xdo("key", "Return")
 	var got string
-	waitFor(t, 10*time.Second, "the pasted entry's code on the clipboard", func() bool {
+	waitFor(d.t, 10*time.Second, "the code of "+search+" on the clipboard", func() bool {
 		got = d.clipboard()
 		return len(got) == 6
 	})
-	if !codeAround(t, secret, got, before, time.Now()) {
-		t.Fatalf("clipboard holds %q, not oathtool's code for the pasted secret", got)
+	if !codeAround(d.t, secret, got, before, time.Now()) {
+		d.t.Fatalf("clipboard holds %q, not oathtool's code for the secret of %s", got, search)
 	}
 	if p.cmd.ProcessState != nil {
-		t.Fatalf("tessera exited: %s", p.output)
+		d.t.Fatalf("tessera exited: %s", p.output)
 	}
 }
 
