@@ -23,21 +23,9 @@ import (
 func TestE2EScanScreen(t *testing.T) {
 	bin := buildTessera(t)
 	display := xvfb.Start(t, 1920, 1080)
-	uris := []string{
-		"otpauth://totp/GitHub:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub",
-		"otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXP&counter=7",
-	}
-	light, err := qr.Encode(uris[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dark, err := qr.Encode(uris[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dark.Palette[0], dark.Palette[1] = dark.Palette[1], dark.Palette[0]
-	xwin.Show(t, display, shrink(light), image.Pt(200, 150))
-	xwin.Show(t, display, shrink(dark), image.Pt(1100, 500))
+	uris, light, dark := screenCodes(t)
+	xwin.Show(t, display, light, image.Pt(200, 150))
+	xwin.Show(t, display, dark, image.Pt(1100, 500))
 
 	cmd := exec.Command(bin, "scan", "--screen")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "WAYLAND_DISPLAY=", "XDG_SESSION_TYPE=x11", "LANG=en_US.UTF-8")
@@ -46,9 +34,37 @@ func TestE2EScanScreen(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("tessera scan --screen: %v\nstderr: %s", err, stderr.String())
 	}
-	got := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	wantBoth(t, uris, stdout.String(), stderr.String())
+}
+
+// screenCodes returns two URIs and their QR codes as browsers show them
+// (4 pixels a module): the first dark on light, the second light on dark
+// as dark-mode pages show it.
+func screenCodes(t *testing.T) (uris [2]string, light, dark *image.Paletted) {
+	t.Helper()
+	uris = [2]string{
+		"otpauth://totp/GitHub:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub",
+		"otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXP&counter=7",
+	}
+	light, err := qr.Encode(uris[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark, err = qr.Encode(uris[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark.Palette[0], dark.Palette[1] = dark.Palette[1], dark.Palette[0]
+	return uris, shrink(light), shrink(dark)
+}
+
+// wantBoth wants `tessera scan`'s standard output to be the two URIs, each
+// once, in either order.
+func wantBoth(t *testing.T, uris [2]string, stdout, stderr string) {
+	t.Helper()
+	got := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(got) != 2 || !(got[0] == uris[0] && got[1] == uris[1] || got[0] == uris[1] && got[1] == uris[0]) {
-		t.Fatalf("tessera scan --screen printed %q, want the two URIs once each\nstderr: %s", got, stderr.String())
+		t.Fatalf("tessera scan --screen printed %q, want the two URIs once each\nstderr: %s", got, stderr)
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/tessera-auth/tessera/app/cli"
 	"github.com/tessera-auth/tessera/app/internal/wayland"
 	"github.com/tessera-auth/tessera/app/screen"
-	"github.com/tessera-auth/tessera/otp/qr"
 )
 
 // TestE2EScanScreenWayland shows two QR codes, one dark on light and one
@@ -28,20 +27,7 @@ import (
 // screenshot backend gone, it says what to do instead and exits 2.
 func TestE2EScanScreenWayland(t *testing.T) {
 	bin := buildTessera(t)
-	uris := []string{
-		"otpauth://totp/GitHub:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub",
-		"otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXP&counter=7",
-	}
-	light, err := qr.Encode(uris[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dark, err := qr.Encode(uris[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dark.Palette[0], dark.Palette[1] = dark.Palette[1], dark.Palette[0]
-	a, b := shrink(light), shrink(dark)
+	uris, a, b := screenCodes(t)
 	page := image.NewRGBA(image.Rect(0, 0, a.Rect.Dx()+100+b.Rect.Dx(), max(a.Rect.Dy(), b.Rect.Dy())))
 	draw.Draw(page, page.Rect, image.NewUniform(color.Gray{0xc0}), image.Point{}, draw.Src)
 	draw.Draw(page, a.Rect, a, image.Point{}, draw.Src)
@@ -61,10 +47,7 @@ func TestE2EScanScreenWayland(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tessera scan --screen: %v\nstderr: %s", err, stderr)
 	}
-	got := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(got) != 2 || !(got[0] == uris[0] && got[1] == uris[1] || got[0] == uris[1] && got[1] == uris[0]) {
-		t.Fatalf("tessera scan --screen printed %q, want the two URIs once each\nstderr: %s", got, stderr)
-	}
+	wantBoth(t, uris, stdout, stderr)
 
 	d.StopScreenshotBackend(t)
 	stdout, stderr, err = scan()
