@@ -6,11 +6,13 @@ import (
 	"image"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/windows"
 )
 
 var (
-	user32 = syscall.NewLazyDLL("user32.dll")
-	gdi32  = syscall.NewLazyDLL("gdi32.dll")
+	user32 = windows.NewLazySystemDLL("user32.dll")
+	gdi32  = windows.NewLazySystemDLL("gdi32.dll")
 
 	procSetProcessDPIAware     = user32.NewProc("SetProcessDPIAware")
 	procGetSystemMetrics       = user32.NewProc("GetSystemMetrics")
