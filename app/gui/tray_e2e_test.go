@@ -19,6 +19,8 @@ import (
 	"github.com/godbus/dbus/v5/prop"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/tessera-auth/tessera/app/internal/dbusconf"
 )
 
 // The tray and screen-lock tests run the real binary on a private X server
@@ -236,19 +238,7 @@ func startBus(t *testing.T) string {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	conf := filepath.Join(dir, "bus.conf")
-	err = os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`), 0o600)
+	err = os.WriteFile(conf, []byte(dbusconf.Session(filepath.Join(dir, "bus"))), 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

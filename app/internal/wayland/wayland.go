@@ -34,7 +34,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"image"
 	"image/color"
 	"image/draw"
@@ -52,6 +51,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/tessera-auth/tessera/app/internal/dbusconf"
 )
 
 // startTimeout bounds how long a desktop may take to come up (or to wait
@@ -138,7 +139,7 @@ func Start(t testing.TB, w, h int, picture image.Image) *Desktop {
 	}
 	writeFile(t, filepath.Join(rt, "wallpaper.png"), wallpaper.Bytes())
 	writeFile(t, filepath.Join(rt, "sway.conf"), fmt.Appendf(nil, "xwayland disable\noutput * resolution %dx%d position 0 0\n", w, h))
-	writeFile(t, filepath.Join(rt, "bus.conf"), []byte(busConfig(filepath.Join(rt, "bus"))))
+	writeFile(t, filepath.Join(rt, "bus.conf"), []byte(dbusconf.Session(filepath.Join(rt, "bus"))))
 	for _, dir := range []string{"home", "config", "data", "cache", "portals"} {
 		if err := os.Mkdir(filepath.Join(rt, dir), 0o700); err != nil {
 			t.Fatalf("wayland: %v", err)
@@ -486,39 +487,6 @@ func writeFile(t testing.TB, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatalf("wayland: %v", err)
 	}
-}
-
-// busConfig is a session bus that listens on the socket at path, lets
-// everyone on it talk to everyone, and starts no service by itself.
-func busConfig(path string) string {
-	return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=` + html.EscapeString(addressEscape(path)) + `</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
-}
-
-// addressEscape escapes a value for a D-Bus address: every byte but
-// [-0-9A-Za-z_/.\*] as %XX.
-func addressEscape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("-_/.\\*", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02x", c)
-		}
-	}
-	return b.String()
 }
 
 // proc is one of a desktop's processes, leader of its own process group.
