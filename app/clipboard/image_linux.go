@@ -99,7 +99,7 @@ func x11Image(ctx context.Context, display string) ([]byte, error) {
 		return nil, err
 	}
 
-	raw, _, err := x.convert(ctx, x.targets)
+	raw, err := x.convert(ctx, x.targets)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func x11Image(ctx context.Context, display string) ([]byte, error) {
 		if !offered[t] {
 			continue
 		}
-		data, _, err := x.convert(ctx, t)
+		data, err := x.convert(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("X11 clipboard, %s: %w", imageTypes[i], err)
 		}
@@ -201,31 +201,31 @@ func (x *xsel) next(ctx context.Context) (xgb.Event, error) {
 }
 
 // convert asks the clipboard's owner for its content as target and returns
-// the bytes and their type.
-func (x *xsel) convert(ctx context.Context, target xproto.Atom) ([]byte, xproto.Atom, error) {
+// the bytes.
+func (x *xsel) convert(ctx context.Context, target xproto.Atom) ([]byte, error) {
 	xproto.DeleteProperty(x.conn, x.win, x.prop)
 	xproto.ConvertSelection(x.conn, x.win, x.clipboard, target, x.prop, xproto.TimeCurrentTime)
 	for {
 		ev, err := x.next(ctx)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		n, ok := ev.(xproto.SelectionNotifyEvent)
 		if !ok || n.Requestor != x.win || n.Selection != x.clipboard {
 			continue
 		}
 		if n.Property == xproto.AtomNone {
-			return nil, 0, ErrNoImage
+			return nil, ErrNoImage
 		}
 		break
 	}
 	data, typ, err := x.property(false)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if typ != x.incr {
 		xproto.DeleteProperty(x.conn, x.win, x.prop)
-		return data, typ, nil
+		return data, nil
 	}
 	return x.receiveIncr(ctx)
 }
@@ -233,27 +233,27 @@ func (x *xsel) convert(ctx context.Context, target xproto.Atom) ([]byte, xproto.
 // receiveIncr reads a large transfer: deleting the INCR property asks the
 // owner for the first piece; each piece is a new value of the property,
 // which we read and delete to ask for the next, until an empty one.
-func (x *xsel) receiveIncr(ctx context.Context) ([]byte, xproto.Atom, error) {
+func (x *xsel) receiveIncr(ctx context.Context) ([]byte, error) {
 	xproto.DeleteProperty(x.conn, x.win, x.prop)
 	var out []byte
 	for {
 		ev, err := x.next(ctx)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		p, ok := ev.(xproto.PropertyNotifyEvent)
 		if !ok || p.Window != x.win || p.Atom != x.prop || p.State != xproto.PropertyNewValue {
 			continue
 		}
-		piece, typ, err := x.property(true)
+		piece, _, err := x.property(true)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if len(piece) == 0 {
-			return out, typ, nil
+			return out, nil
 		}
 		if len(out)+len(piece) > MaxImageBytes {
-			return nil, 0, fmt.Errorf("the clipboard image is more than the %d MiB read", MaxImageBytes>>20)
+			return nil, fmt.Errorf("the clipboard image is more than the %d MiB read", MaxImageBytes>>20)
 		}
 		out = append(out, piece...)
 	}

@@ -351,11 +351,16 @@ const clipboardImageTimeout = 5 * time.Second
 const addHint = "Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link or a QR image (Ctrl+V), or type the details below."
 
 // clipboardMayHoldCredential reports whether Ctrl+V should add from the
-// clipboard rather than paste text: it holds an otpauth link, or no text,
-// so perhaps an image.
+// clipboard rather than paste text: it holds an otpauth or
+// otpauth-migration link (even a broken one, whose error the add screen
+// then shows), or no text, so perhaps an image.
 func (u *UI) clipboardMayHoldCredential() bool {
 	text := strings.TrimSpace(u.app.Clipboard().Content())
-	return text == "" || len(text) >= len("otpauth") && strings.EqualFold(text[:len("otpauth")], "otpauth")
+	if text == "" {
+		return true
+	}
+	k := qr.Classify(text).Kind
+	return k == qr.OTP || k == qr.Migration
 }
 
 // pasteToAdd opens the add screen and adds what the clipboard holds.
