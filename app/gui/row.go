@@ -179,7 +179,7 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 				r.badge.Show()
 			case left < expiryWarning:
 				days := int((left + 24*time.Hour - 1) / (24 * time.Hour))
-				r.badge.SetText(fmt.Sprintf("expires in %d days", days))
+				r.badge.SetText("expires in " + plural(days, "day"))
 				r.badge.Show()
 			}
 		}
