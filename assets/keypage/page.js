@@ -224,4 +224,7 @@
 	}
 
 	document.addEventListener('DOMContentLoaded', run);
+	// A new link pasted into this tab only changes the fragment, which does
+	// not load the page again: load it, so that the new ceremony runs.
+	window.addEventListener('hashchange', () => location.reload());
 })();
