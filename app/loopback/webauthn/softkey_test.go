@@ -120,14 +120,11 @@ func (k *softKey) create(t testing.TB, opts json.RawMessage, origin string) json
 	if o.Extensions.PRF == nil {
 		t.Fatal("creation options do not request the PRF extension")
 	}
-	pub, err := k.priv.PublicKey.Bytes() // 0x04 || X || Y
+	pub, err := k.priv.PublicKey.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cose, err := webauthncbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: pub[1:33], -3: pub[33:]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cose := coseKey(t, pub)
 	ad := k.authData(o.RP.ID, true)
 	ad = append(ad, make([]byte, 16)...) // AAGUID
 	ad = binary.BigEndian.AppendUint16(ad, uint16(len(k.credID)))
@@ -153,6 +150,17 @@ func (k *softKey) create(t testing.TB, opts json.RawMessage, origin string) json
 		"clientExtensionResults": ext,
 	})
 	return out
+}
+
+// coseKey is the COSE_Key of an uncompressed P-256 public key (0x04 || X
+// || Y) for ES256.
+func coseKey(t testing.TB, pub []byte) []byte {
+	t.Helper()
+	cose, err := webauthncbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: pub[1:33], -3: pub[33:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cose
 }
 
 // get answers request options as navigator.credentials.get would, whether

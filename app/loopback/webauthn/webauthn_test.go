@@ -542,3 +542,29 @@ func TestNewChecksOrigin(t *testing.T) {
 		t.Error("BeginEnrol accepted a 65-byte user handle")
 	}
 }
+
+// BenchmarkUnlock is Tessera's side of an unlock over loopback HTTP:
+// begin, the page's start, and checking a software key's assertion
+// (signature, counter, PRF) down to the derived identity.
+func BenchmarkUnlock(b *testing.B) {
+	s := newServer(b, webauthn.Config{})
+	k := newSoftKey(b)
+	key := vault.SecurityKey{CredentialID: k.credID, PRFSalt: make([]byte, vault.PRFSize)}
+	pub, err := k.priv.PublicKey.Bytes()
+	if err != nil {
+		b.Fatal(err)
+	}
+	key.PublicKey = coseKey(b, pub)
+	for b.Loop() {
+		c, err := s.cs.BeginUnlock(userID, []vault.SecurityKey{key})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := s.open(b, c)
+		r := p.start()
+		if code, r := p.finish(k.get(b, r.Get, s.origin)); code != http.StatusOK {
+			b.Fatalf("unlock: %d %s", code, r)
+		}
+		key.SignCount = k.count
+	}
+}
