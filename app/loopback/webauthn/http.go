@@ -133,6 +133,7 @@ func (cs *Ceremonies) post(w http.ResponseWriter, r *http.Request, what string) 
 		fail(w, http.StatusBadRequest, "the request is not the JSON object this page sends")
 		return
 	}
+	defer clear(req.Credential)
 
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
