@@ -17,6 +17,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	cdpwa "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
@@ -307,6 +308,34 @@ func TestBrowser(t *testing.T) {
 		var pe *webauthn.PageError
 		if !errors.As(o.err, &pe) || pe.Name != "AbortError" || o.state != "failed" || !strings.Contains(o.says, "Cancelled") {
 			t.Fatalf("%s, want an AbortError from the page", o)
+		}
+	})
+
+	t.Run("the page keeps to its CSP, which blocks inline script", func(t *testing.T) {
+		tb := newTab(t, browser, securityKey())
+		_, err := chromedp.Run(tb.ctx, func(ctx context.Context, target *chromedp.Target) (cdppage.AddScriptToEvaluateOnNewDocumentResult, error) {
+			return cdp.Call(ctx, target, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+				Source: `window.violations = []; document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID})
+		if o := tb.run(c); o.err != nil {
+			t.Fatalf("enrolment: %s", o)
+		}
+		if v := tb.eval(`JSON.stringify(window.violations)`); v != "[]" {
+			t.Errorf("the page broke its own CSP: %s", v)
+		}
+		got := tb.eval(`new Promise(done => {
+			const s = document.createElement('script');
+			s.textContent = 'window.inlineRan = true';
+			document.body.appendChild(s);
+			setTimeout(() => done(String(window.inlineRan) + ' ' + JSON.stringify(window.violations)), 0);
+		})`)
+		if !strings.HasPrefix(got, "undefined ") || !strings.Contains(got, "script-src") {
+			t.Errorf("an inline script on the page: %s, want blocked by script-src", got)
 		}
 	})
 
