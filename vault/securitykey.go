@@ -51,6 +51,11 @@ type SecurityKey struct {
 	// ("usb", "nfc", "ble", "internal", "hybrid"), hints for the next
 	// ceremony.
 	Transports []string
+	// Recipient is the age recipient of the key's slot identity
+	// (age1...), public: it lets the vault seal the slot again (a new
+	// master key) without the key at hand, and an unlock check the PRF
+	// output the browser passed on before trying the slot.
+	Recipient string
 }
 
 // SecurityKeyIdentity derives the age X25519 identity of a security-key

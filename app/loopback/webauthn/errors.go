@@ -20,6 +20,12 @@ var (
 	// ErrPRFSize: the PRF result was not 32 bytes.
 	ErrPRFSize = errors.New("the security key's PRF result is not 32 bytes")
 
+	// ErrWrongPRF: the PRF output gives another identity than the one the
+	// key's slot was sealed to. The signature covers the key's answer but
+	// not the PRF output, which the browser passes on: a browser that
+	// altered it, or a record whose salt was altered, ends here.
+	ErrWrongPRF = errors.New("the security key's PRF result does not match its slot: the browser or the vault's record of the key was tampered with")
+
 	// ErrCloned: the key's signature counter did not go up since the last
 	// time Tessera saw it, a sign that the key may have been cloned.
 	ErrCloned = errors.New("the security key's signature counter went backwards: the key may have been cloned; unlock with another key or the recovery code, and remove this key")

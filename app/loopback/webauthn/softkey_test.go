@@ -37,6 +37,7 @@ type softKey struct {
 	noUV         bool   // leave the UV flag clear
 	noPRF        bool   // give no PRF result (at create: no prf.enabled)
 	prfLen       int    // give a PRF result of this length (0: 32)
+	prfFlip      bool   // give a PRF result with one bit changed
 	badSignature bool   // flip a bit of the signature
 	signedOrigin string // sign client data for this origin ("": the server's)
 }
@@ -199,6 +200,9 @@ func (k *softKey) get(t testing.TB, opts json.RawMessage, origin string) json.Ra
 			out := k.prf(t, salt)
 			if k.prfLen != 0 {
 				out = bytes.Repeat(out, 3)[:k.prfLen]
+			}
+			if k.prfFlip {
+				out[0] ^= 1
 			}
 			ext["prf"] = map[string]any{"results": map[string]any{"first": b64.EncodeToString(out)}}
 		}

@@ -147,6 +147,7 @@ func (cs *Ceremonies) finishGet(c *Ceremony, raw []byte) (any, *httpError) {
 			PRFSalt:        c.salt,
 			BackupEligible: nc.Flags.BackupEligible,
 			AAGUID:         bytes.Clone(nc.Authenticator.AAGUID),
+			Recipient:      id.Recipient().String(),
 		}
 		for _, t := range nc.Transport {
 			key.Transports = append(key.Transports, string(t))
@@ -157,6 +158,9 @@ func (cs *Ceremonies) finishGet(c *Ceremony, raw []byte) (any, *httpError) {
 			if bytes.Equal(k.CredentialID, cred.ID) {
 				key = k
 			}
+		}
+		if key.Recipient != "" && key.Recipient != id.Recipient().String() {
+			return nil, &httpError{http.StatusForbidden, ErrWrongPRF}
 		}
 	}
 	key.SignCount = cred.Authenticator.SignCount

@@ -19,6 +19,9 @@
 // present and 32 bytes long, a signature counter that went up, the
 // credential enrolled, user verification done. The PRF output becomes the
 // slot's age identity ([vault.SecurityKeyIdentity]) at once and is zeroed.
+// The signature does not cover the PRF output, which the browser passes
+// on, so an unlock also checks the identity against the recipient
+// recorded at enrolment ([ErrWrongPRF]).
 //
 // # Sessions
 //

@@ -94,6 +94,9 @@ func TestEnrolThenUnlock(t *testing.T) {
 	if key.SignCount != k.count {
 		t.Errorf("enrolled sign count %d, want the key's %d", key.SignCount, k.count)
 	}
+	if key.Recipient != got.Identity.Recipient().String() {
+		t.Errorf("enrolled recipient %q is not the identity's", key.Recipient)
+	}
 	if strings.Join(key.Transports, ",") != "usb" {
 		t.Errorf("transports %q, want usb", key.Transports)
 	}
@@ -181,6 +184,7 @@ func TestUnlockFailsClosed(t *testing.T) {
 		{"no PRF result", func(k *softKey, _ *vault.SecurityKey) *softKey { k.noPRF = true; return k }, webauthn.ErrNoPRF, 422},
 		{"PRF result of 31 bytes", func(k *softKey, _ *vault.SecurityKey) *softKey { k.prfLen = 31; return k }, webauthn.ErrPRFSize, 422},
 		{"PRF result of 64 bytes", func(k *softKey, _ *vault.SecurityKey) *softKey { k.prfLen = 64; return k }, webauthn.ErrPRFSize, 422},
+		{"PRF result altered on the way", func(k *softKey, _ *vault.SecurityKey) *softKey { k.prfFlip = true; return k }, webauthn.ErrWrongPRF, 403},
 		{"sign count went backwards", func(k *softKey, key *vault.SecurityKey) *softKey { k.count = key.SignCount - 3; return k }, webauthn.ErrCloned, 403},
 		{"sign count stood still", func(k *softKey, key *vault.SecurityKey) *softKey { k.count = key.SignCount - 1; return k }, webauthn.ErrCloned, 403},
 		{"signed for another origin", func(k *softKey, _ *vault.SecurityKey) *softKey { k.signedOrigin = "http://localhost:1"; return k }, webauthn.ErrOrigin, 403},
