@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tessera-auth/tessera/sync/imports"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+func runImport(env Env, args []string) error {
+	var formats strings.Builder
+	for _, f := range imports.Formats() {
+		fmt.Fprintf(&formats, "\n  %-14s %s", f[0], f[1])
+	}
+	fs := newFlags(env, "import", "[--format F] [--source-passphrase-file FILE] [--tags T1,T2] [--dry-run] FILE...\n"+
+		"Adds the accounts in other authenticator apps' export files. The format is recognised\n"+
+		"unless --format names it; an encrypted export's passphrase is asked on the terminal.\n"+
+		"Entries whose secret (of the same kind) is already in the vault, or earlier in the\n"+
+		"files, are skipped. Exit 2 when some entries could not be used (the others are added),\n"+
+		"3 when a passphrase is wrong. Formats:"+formats.String())
+	vf := addVaultFlags(fs)
+	format := fs.String("format", "", "the files' `FORMAT` (default: recognised from each file)")
+	passFile := fs.String("source-passphrase-file", "", "read the exports' passphrase from the first line of `FILE`")
+	tags := fs.String("tags", "", "comma-separated tags to add to every imported entry")
+	dryRun := fs.Bool("dry-run", false, "read the files and report what would be imported, without touching the vault")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usageErr("give the export files to import")
+	}
+	extraTags := splitTags(*tags)
+
+	// Read every file before unlocking the vault: a file that cannot be
+	// read stops the import with nothing changed.
+	var items []imports.Item
+	var where []string // the file of each item
+	var parts []imports.Part
+	problems := 0
+	for _, name := range files {
+		data, err := readExport(name)
+		if err != nil {
+			return err
+		}
+		res, err := imports.Read(name, data, imports.Options{Format: *format, Passphrase: func() ([]byte, error) {
+			var p string
+			var err error
+			if *passFile != "" {
+				p, err = readSecretFile(*passFile)
+			} else {
+				p, err = askSecret(env, fmt.Sprintf("Passphrase of %s: ", name))
+			}
+			return []byte(p), err
+		}})
+		clear(data)
+		if err != nil {
+			return importErr(name, err)
+		}
+		for _, p := range res.Problems {
+			fmt.Fprintf(env.Stderr, "tessera import: %s: %s: %s; skipped\n", name, p.Position, p.Reason)
+		}
+		for _, d := range res.Dropped {
+			fmt.Fprintf(env.Stderr, "tessera import: %s: not kept (Tessera has no place for it): %s\n", name, d)
+		}
+		problems += len(res.Problems)
+		parts = append(parts, res.Parts...)
+		for _, it := range res.Items {
+			for _, t := range extraTags {
+				it.Entry.Tags = append(it.Entry.Tags, t)
+			}
+			items = append(items, it)
+			where = append(where, name)
+		}
+		fmt.Fprintf(env.Stderr, "tessera import: %s: %s export, %d entries\n", name, res.Format, len(res.Items))
+	}
+	for _, m := range imports.MissingParts(parts) {
+		fmt.Fprintf(env.Stderr, "tessera import: warning: %s was not given; import its QR code too\n", m)
+	}
+	if len(items) == 0 {
+		return usageErr("nothing to import: %d entries could not be used", problems)
+	}
+	fileOf := map[string]string{}
+	for i := range items {
+		items[i].Position = where[i] + ": " + items[i].Position
+		fileOf[items[i].Position] = where[i]
+	}
+
+	var existing []vault.Entry
+	var v *vault.Vault
+	if !*dryRun {
+		if v, err = vf.unlock(env, "import", false); err != nil {
+			return err
+		}
+		defer v.Lock()
+		existing = v.Entries()
+	}
+	fresh, dups := imports.Dedupe(existing, items)
+	for _, d := range dups {
+		fmt.Fprintf(env.Stderr, "tessera import: %s: %s is already in the %s as %s; skipped\n",
+			d.Item.Position, d.Item.Entry.Label(), map[bool]string{true: "import", false: "vault"}[fileOf[d.Of] != ""], d.Of)
+	}
+	added := 0
+	for _, it := range fresh {
+		if *dryRun {
+			fmt.Fprintf(env.Stdout, "would add  %s (%s)\n", it.Entry.Label(), it.Entry.KindName())
+			added++
+			continue
+		}
+		got, err := v.Add(it.Entry)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "tessera import: %s: %v; skipped\n", it.Position, err)
+			problems++
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", got.ID, got.Label(), got.KindName())
+		added++
+	}
+	if added > 0 && !*dryRun {
+		if err := v.Save(); err != nil {
+			return vaultErr(fmt.Errorf("nothing was imported: %w", err))
+		}
+	}
+	verb := "imported"
+	if *dryRun {
+		verb = "to import"
+	}
+	summary := fmt.Sprintf("%d %s, %d duplicates skipped, %d could not be used", added, verb, len(dups), problems)
+	if problems > 0 {
+		return exit(ExitUsage, errors.New(summary+" (see above)"))
+	}
+	fmt.Fprintf(env.Stderr, "tessera import: %s\n", summary)
+	return nil
+}
+
+// readExport reads an export file, refusing one larger than imports accept.
+func readExport(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, exit(ExitNotFound, err)
+		}
+		return nil, usageErr("%v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, imports.MaxInputSize+1))
+	if err != nil {
+		return nil, usageErr("reading %s: %v", name, err)
+	}
+	if len(data) > imports.MaxInputSize {
+		clear(data)
+		return nil, usageErr("%s is larger than %d MiB, more than any export holds", name, imports.MaxInputSize>>20)
+	}
+	return data, nil
+}
+
+// importErr gives an import error its exit code.
+func importErr(name string, err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	if errors.Is(err, imports.ErrWrongPassphrase) {
+		return exit(ExitAuth, fmt.Errorf("%s: %w", name, err))
+	}
+	return usageErr("%s: %v", name, err)
+}
