@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tessera-auth/tessera/sync/imports"
@@ -71,7 +72,9 @@ func runImport(env Env, args []string) error {
 		parts = append(parts, res.Parts...)
 		for _, it := range res.Items {
 			for _, t := range extraTags {
-				it.Entry.Tags = append(it.Entry.Tags, t)
+				if !slices.Contains(it.Entry.Tags, t) {
+					it.Entry.Tags = append(it.Entry.Tags, t)
+				}
 			}
 			items = append(items, it)
 			where = append(where, name)

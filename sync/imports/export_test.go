@@ -5,6 +5,6 @@ package imports
 // that puts them back.
 func LowerCostBounds() (restore func()) {
 	s, p, a, c := maxScryptMemory, maxPBKDF2Rounds, maxArgon2Memory, maxArgon2Cost
-	maxScryptMemory, maxPBKDF2Rounds, maxArgon2Memory, maxArgon2Cost = 1<<20, 2000, 1<<20, 2<<20
+	maxScryptMemory, maxPBKDF2Rounds, maxArgon2Memory, maxArgon2Cost = 128<<10, 100, 64<<10, 128<<10
 	return func() { maxScryptMemory, maxPBKDF2Rounds, maxArgon2Memory, maxArgon2Cost = s, p, a, c }
 }
