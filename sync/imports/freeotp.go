@@ -9,7 +9,10 @@ import (
 )
 
 // FreeOTP+'s JSON backup: "tokens" with the secret as an array of signed
-// bytes, and a HOTP counter one below the counter of the next code.
+// bytes, and a HOTP counter one below the counter of the next code (newer
+// versions count up before computing a code; taking one more than an older
+// version meant skips one code, which HOTP servers' look-ahead accepts,
+// where one less would give a used code again).
 
 type freeotpFile struct {
 	Tokens []struct {
@@ -65,6 +68,9 @@ func readFreeOTP(data []byte, _ *Options, r *Result) error {
 		issuer := t.IssuerExt
 		if issuer == "" {
 			issuer = t.IssuerInt
+		}
+		if kind == otp.TOTP && issuer == "Steam" {
+			kind = otp.Steam // FreeOTP+ keeps Steam Guard as TOTP under this issuer
 		}
 		if t.Image != "" {
 			r.drop("FreeOTP+ image")

@@ -294,3 +294,20 @@ func TestWrongPassphrase(t *testing.T) {
 		})
 	}
 }
+
+// Lines as Ente Auth writes its plain export: lower-case algorithm names,
+// percent-encoded padding, and its codeDisplay JSON with '+' for spaces.
+func TestEnteLines(t *testing.T) {
+	data := "otpauth://totp/Site:me?secret=JVMVGRKDKJCVI%3D%3D%3D&issuer=Site&algorithm=sha256&digits=8&period=15&codeDisplay=%7B%22pinned%22%3Atrue%2C%22trashed%22%3Afalse%2C%22lastUsedAt%22%3A0%2C%22tapCount%22%3A3%2C%22tags%22%3A%5B%22a+b%22%5D%2C%22note%22%3A%22my+note%22%2C%22position%22%3A0%2C%22iconSrc%22%3A%22%22%2C%22iconID%22%3A%22%22%7D\n" +
+		"otpauth://totp/Gone:x?secret=JVMVGRKDKJCVI&issuer=Gone&codeDisplay=%7B%22trashed%22%3Atrue%7D\n"
+	res, err := imports.Read("ente-codes.txt", []byte(data), imports.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := otp.DecodeSecret("JVMVGRKDKJCVI")
+	want := with(totp(otp.SHA256, 8, 15, sec, "Site", "me"), []string{"a b"}, "my note", true)
+	sameEntries(t, res.Entries(), []vault.Entry{want})
+	if len(res.Problems) != 1 || res.Problems[0].Position != "line 2" || !strings.Contains(res.Problems[0].Reason, "trash") {
+		t.Errorf("problems = %v, want line 2 named as in the trash", res.Problems)
+	}
+}
