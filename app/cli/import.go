@@ -84,8 +84,11 @@ func runImport(env Env, args []string) error {
 	for _, m := range imports.MissingParts(parts) {
 		fmt.Fprintf(env.Stderr, "tessera import: warning: %s was not given; import its QR code too\n", m)
 	}
-	if len(items) == 0 {
-		return usageErr("nothing to import: %d entries could not be used", problems)
+	switch {
+	case len(items) == 0 && problems > 0:
+		return usageErr("nothing to import: %d entries could not be used (see above)", problems)
+	case len(items) == 0:
+		return exit(ExitNotFound, errors.New("nothing to import: the files hold no one-time-code accounts"))
 	}
 	fileOf := map[string]string{}
 	for i := range items {

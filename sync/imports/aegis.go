@@ -74,6 +74,9 @@ func readAegis(data []byte, opts *Options, r *Result) error {
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("aegis: %v", jsonErr(err))
 	}
+	if len(f.DB) == 0 || string(f.DB) == "null" {
+		return notThis("aegis", `"db"`)
+	}
 	if f.Version != 1 {
 		return fmt.Errorf("aegis: file version %d not supported (want 1)", f.Version)
 	}

@@ -25,7 +25,6 @@ type andotpEntry struct {
 	Digits    int      `json:"digits"`
 	Type      string   `json:"type"`
 	Algorithm string   `json:"algorithm"`
-	Thumbnail string   `json:"thumbnail"`
 	Period    int      `json:"period"`
 	Counter   uint64   `json:"counter"`
 	Tags      []string `json:"tags"`
@@ -55,9 +54,6 @@ func readAndOTP(data []byte, opts *Options, r *Result) error {
 		if err != nil {
 			r.problem(pos(i), "%v", err)
 			continue
-		}
-		if a.Thumbnail != "" && a.Thumbnail != "Default" {
-			r.drop("andOTP thumbnail choice")
 		}
 		r.add(pos(i), e)
 	}

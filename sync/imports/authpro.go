@@ -66,6 +66,9 @@ func readAuthPro(data []byte, opts *Options, r *Result) error {
 	if err := json.Unmarshal(text, &f); err != nil {
 		return fmt.Errorf("authpro: %v", jsonErr(err))
 	}
+	if f.Authenticators == nil {
+		return notThis("authpro", `"Authenticators"`)
+	}
 	cats := map[string]string{}
 	for _, c := range f.Categories {
 		cats[c.ID] = c.Name

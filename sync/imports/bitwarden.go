@@ -67,6 +67,9 @@ func readBitwarden(data []byte, opts *Options, r *Result) error {
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("bitwarden: %v", jsonErr(err))
 	}
+	if f.Items == nil && !f.Encrypted {
+		return notThis("bitwarden", `"items"`)
+	}
 	if f.Encrypted {
 		if !f.PasswordProtected {
 			return errors.New("bitwarden: this is an account-restricted export, which only the Bitwarden account that made it can open; export again as \"Password protected\" or unencrypted JSON")

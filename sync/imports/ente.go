@@ -34,6 +34,9 @@ func readEnte(data []byte, opts *Options, r *Result) error {
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("ente: %v", jsonErr(err))
 	}
+	if f.EncryptedData == "" {
+		return notThis("ente", `"encryptedData"`)
+	}
 	if f.Version != 1 {
 		return fmt.Errorf("ente: version %d not supported (want 1)", f.Version)
 	}

@@ -34,6 +34,9 @@ func readFreeOTP(data []byte, _ *Options, r *Result) error {
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("freeotp: %v", jsonErr(err))
 	}
+	if f.Tokens == nil {
+		return notThis("freeotp", `"tokens"`)
+	}
 	for i, t := range f.Tokens {
 		var kind otp.Kind
 		counter := uint64(0)

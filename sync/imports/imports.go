@@ -335,6 +335,11 @@ func decodeSecret(s string) ([]byte, error) {
 	return b, nil
 }
 
+// notThis is the error of a file that parses but is not the format named.
+func notThis(format, missing string) error {
+	return fmt.Errorf("%s: %w: it has no %s", format, ErrUnknownFormat, missing)
+}
+
 // pos names the n-th (0-based) entry of a list.
 func pos(n int) string { return fmt.Sprintf("entry %d", n+1) }
 

@@ -38,6 +38,9 @@ func readLastPass(data []byte, _ *Options, r *Result) error {
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("lastpass: %v", jsonErr(err))
 	}
+	if f.Accounts == nil {
+		return notThis("lastpass", `"accounts"`)
+	}
 	folders := map[int]string{}
 	for _, fo := range f.Folders {
 		folders[fo.ID] = fo.Name

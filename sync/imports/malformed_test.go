@@ -318,3 +318,17 @@ func TestMissingParts(t *testing.T) {
 		t.Errorf("%d entries from the parts given", n)
 	}
 }
+
+// A file read as a format it is not gives an error, not an empty import.
+func TestWrongFormatNamed(t *testing.T) {
+	data := gen(t, "aegis", samples(), exportgen.Options{})
+	for _, f := range imports.Formats() {
+		if f[0] == "aegis" {
+			continue
+		}
+		res, err := read(data, f[0])
+		if err == nil {
+			t.Errorf("aegis file read as %s: %d entries, %d problems and no error", f[0], len(res.Items), len(res.Problems))
+		}
+	}
+}

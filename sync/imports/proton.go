@@ -40,6 +40,9 @@ func readProton(data []byte, opts *Options, r *Result) error {
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("proton: %v", jsonErr(err))
 	}
+	if f.Entries == nil && f.Content == "" {
+		return notThis("proton", `"entries"`)
+	}
 	if f.Version != 1 {
 		return fmt.Errorf("proton: version %d not supported (want 1)", f.Version)
 	}

@@ -30,6 +30,9 @@ func readSteam(data []byte, _ *Options, r *Result) error {
 	if err := json.Unmarshal([]byte(text), &f); err != nil {
 		return fmt.Errorf("steam: %v", jsonErr(err))
 	}
+	if f.SharedSecret == "" {
+		return notThis("steam", `"shared_secret"`)
+	}
 	secret, err := base64.StdEncoding.DecodeString(f.SharedSecret)
 	if err != nil || len(secret) == 0 {
 		r.problem("shared_secret", "not valid base64")

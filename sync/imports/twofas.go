@@ -30,10 +30,7 @@ type twofasService struct {
 	Secret  string `json:"secret"`
 	Notes   string `json:"notes"`
 	GroupID string `json:"groupId"`
-	Icon    *struct {
-		Selected string `json:"selected"`
-	} `json:"icon"`
-	OTP struct {
+	OTP     struct {
 		Label     string `json:"label"`
 		Account   string `json:"account"`
 		Issuer    string `json:"issuer"`
@@ -51,6 +48,9 @@ func read2FAS(data []byte, opts *Options, r *Result) error {
 	var f twofasFile
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
 		return fmt.Errorf("2fas: %v", jsonErr(err))
+	}
+	if f.Services == nil && f.ServicesEncrypted == "" {
+		return notThis("2fas", `"services"`)
 	}
 	if f.SchemaVersion < 1 || f.SchemaVersion > 4 {
 		return fmt.Errorf("2fas: schema version %d not supported (want 1 to 4)", f.SchemaVersion)
@@ -77,11 +77,6 @@ func read2FAS(data []byte, opts *Options, r *Result) error {
 			continue
 		}
 		e.Tags = addTag(e.Tags, groups[s.GroupID])
-		if s.Icon != nil && s.Icon.Selected == "Label" {
-			// A text badge, nothing to keep.
-		} else if s.Icon != nil && s.Icon.Selected != "" {
-			r.drop("2FAS icon choice")
-		}
 		r.add(pos(i), e)
 	}
 	return nil

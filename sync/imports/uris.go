@@ -55,21 +55,24 @@ func MissingParts(parts []Part) []string {
 func readURIs(data []byte, _ *Options, r *Result) error {
 	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
 	sc.Buffer(make([]byte, 0, 4096), otp.MaxURILength+2)
-	n, any := 0, false
+	n, uris := 0, 0
 	for sc.Scan() {
 		n++
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		any = true
+		if l := strings.ToLower(line); strings.HasPrefix(l, "otpauth") || strings.HasPrefix(l, "steam:") {
+			uris++
+		}
 		r.addURI(fmt.Sprintf("line %d", n), line)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("uris: line %d: longer than %d bytes, not a URI", n+1, otp.MaxURILength)
 	}
-	if !any {
-		return fmt.Errorf("uris: %w: no URIs in the file", ErrUnknownFormat)
+	if uris == 0 {
+		// Not one line is a URI: another format, not a list of bad URIs.
+		return notThis("uris", "otpauth:// lines")
 	}
 	return nil
 }
