@@ -90,10 +90,8 @@ func runImport(env Env, args []string) error {
 	case len(items) == 0:
 		return exit(ExitNotFound, errors.New("nothing to import: the files hold no one-time-code accounts"))
 	}
-	fileOf := map[string]string{}
 	for i := range items {
 		items[i].Position = where[i] + ": " + items[i].Position
-		fileOf[items[i].Position] = where[i]
 	}
 
 	var existing []vault.Entry
@@ -108,7 +106,18 @@ func runImport(env Env, args []string) error {
 	fresh, dups := imports.Dedupe(existing, items)
 	for _, d := range dups {
 		fmt.Fprintf(env.Stderr, "tessera import: %s: %s is already in the %s as %s; skipped\n",
-			d.Item.Position, d.Item.Entry.Label(), map[bool]string{true: "import", false: "vault"}[fileOf[d.Of] != ""], d.Of)
+			d.Item.Position, d.Item.Entry.Label(), map[bool]string{true: "vault", false: "import"}[d.InVault], d.Of)
+	}
+	changed := 0
+	if !*dryRun {
+		raised, err := imports.RaiseCounters(v, dups)
+		if err != nil {
+			return vaultErr(fmt.Errorf("nothing was imported: %w", err))
+		}
+		for _, e := range raised {
+			fmt.Fprintf(env.Stderr, "tessera import: %s: counter raised to %d, as the other app had given the codes before it\n", e.Label(), e.OTP.Counter)
+		}
+		changed = len(raised)
 	}
 	added := 0
 	for _, it := range fresh {
@@ -126,7 +135,7 @@ func runImport(env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", got.ID, got.Label(), got.KindName())
 		added++
 	}
-	if added > 0 && !*dryRun {
+	if added+changed > 0 && !*dryRun {
 		if err := v.Save(); err != nil {
 			return vaultErr(fmt.Errorf("nothing was imported: %w", err))
 		}

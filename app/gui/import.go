@@ -116,6 +116,7 @@ type importScreen struct {
 	ui *UI
 
 	items   []imports.Item
+	dups    []imports.Duplicate
 	checks  []*widget.Check
 	all     *widget.Check
 	addBtn  *widget.Button
@@ -125,7 +126,7 @@ type importScreen struct {
 
 func newImportScreen(ui *UI, name string, res *imports.Result) *importScreen {
 	fresh, dups := imports.Dedupe(ui.vault.Entries(), res.Items)
-	s := &importScreen{ui: ui, items: fresh}
+	s := &importScreen{ui: ui, items: fresh, dups: dups}
 	rows := container.NewVBox()
 	for _, it := range fresh {
 		e := &it.Entry
@@ -200,5 +201,13 @@ func (s *importScreen) onAll(on bool) {
 
 func (s *importScreen) onAdd() {
 	s.ui.touch()
+	// A HOTP account already in the vault takes the other app's higher
+	// counter: the codes that app gave must not come again.
+	if raised, err := imports.RaiseCounters(s.ui.vault, s.dups); err != nil {
+		s.ui.report(err.Error(), true)
+		return
+	} else if len(raised) > 0 {
+		s.ui.unsaved = true
+	}
 	s.ui.addEntries(s.chosen())
 }

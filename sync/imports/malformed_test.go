@@ -279,6 +279,13 @@ func TestDedupe(t *testing.T) {
 	if len(dups) != 2 || dups[0].Of != a.ID || dups[1].Of != "entry 3" {
 		t.Errorf("dups = %+v", dups)
 	}
+	// The same HOTP secret twice in a file: the higher counter is kept.
+	h1 := hotp(otp.SHA1, 6, 3, secret(20, 7), "H", "h")
+	h2 := hotp(otp.SHA1, 6, 9, secret(20, 7), "H", "h")
+	fresh, dups = imports.Dedupe(nil, []imports.Item{{h1, "entry 1"}, {h2, "entry 2"}})
+	if len(fresh) != 1 || fresh[0].Entry.OTP.Counter != 9 || len(dups) != 1 || dups[0].InVault {
+		t.Errorf("HOTP twice: fresh %+v, dups %+v", fresh, dups)
+	}
 	// A deleted entry does not make a duplicate.
 	a.Deleted = true
 	if fresh, _ := imports.Dedupe([]vault.Entry{a}, items[:1]); len(fresh) != 1 {
@@ -330,5 +337,41 @@ func TestWrongFormatNamed(t *testing.T) {
 		if err == nil {
 			t.Errorf("aegis file read as %s: %d entries, %d problems and no error", f[0], len(res.Items), len(res.Problems))
 		}
+	}
+}
+
+// An account already in the vault whose other copy counted further: the
+// vault's counter goes up to it, never down.
+func TestRaiseCounters(t *testing.T) {
+	v, _, err := vault.Create(t.TempDir(), "pass", &vault.Options{WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Lock()
+	low, err := v.Add(hotp(otp.SHA1, 6, 5, secret(20, 1), "Low", "l"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	high, err := v.Add(hotp(otp.SHA1, 6, 50, secret(20, 2), "High", "h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []imports.Item{
+		{hotp(otp.SHA1, 6, 20, secret(20, 1), "Other name", "x"), "entry 1"},
+		{hotp(otp.SHA1, 6, 10, secret(20, 2), "High", "h"), "entry 2"},
+	}
+	_, dups := imports.Dedupe(v.Entries(), items)
+	changed, err := imports.RaiseCounters(v, dups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) != 1 || changed[0].ID != low.ID {
+		t.Fatalf("changed %v, want the low one only", changed)
+	}
+	if e, _ := v.Entry(low.ID); e.OTP.Counter != 20 {
+		t.Errorf("low counter = %d, want 20", e.OTP.Counter)
+	}
+	if e, _ := v.Entry(high.ID); e.OTP.Counter != 50 {
+		t.Errorf("high counter = %d, want 50 (never lowered)", e.OTP.Counter)
 	}
 }
