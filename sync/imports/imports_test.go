@@ -311,3 +311,23 @@ func TestEnteLines(t *testing.T) {
 		t.Errorf("problems = %v, want line 2 named as in the trash", res.Problems)
 	}
 }
+
+// Ente's codeDisplay can make a line longer than any URI may be (a long
+// note): the entry still imports, note and all.
+func TestEnteLongNote(t *testing.T) {
+	note := strings.Repeat("a long note, ", 1000)
+	sec := secret(20, 1)
+	e := with(totp(otp.SHA1, 6, 30, sec, "Notes", "n"), nil, note, false)
+	data, err := exportgen.Write("ente", []vault.Entry{e}, exportgen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) <= otp.MaxURILength {
+		t.Fatalf("the line is only %d bytes", len(data))
+	}
+	res, err := imports.Read("", data, imports.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameEntries(t, res.Entries(), []vault.Entry{e})
+}

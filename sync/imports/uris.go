@@ -50,11 +50,16 @@ func MissingParts(parts []Part) []string {
 	return out
 }
 
+// maxLine bounds a line of a URI list.
+const maxLine = 1 << 20
+
 // readURIs reads a text of otpauth://, otpauth-migration:// and steam://
 // URIs, one per line; blank lines and lines starting with # are skipped.
 func readURIs(data []byte, _ *Options, r *Result) error {
 	sc := bufio.NewScanner(bytes.NewReader(trimBOM(data)))
-	sc.Buffer(make([]byte, 0, 4096), otp.MaxURILength+2)
+	// Lines may be longer than a URI may be: Ente adds its codeDisplay
+	// parameter, notes included.
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	n, uris := 0, 0
 	for sc.Scan() {
 		n++
@@ -68,7 +73,7 @@ func readURIs(data []byte, _ *Options, r *Result) error {
 		r.addURI(fmt.Sprintf("line %d", n), line)
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("uris: line %d: longer than %d bytes, not a URI", n+1, otp.MaxURILength)
+		return fmt.Errorf("uris: line %d: longer than %d bytes, not a URI", n+1, maxLine)
 	}
 	if uris == 0 {
 		// Not one line is a URI: another format, not a list of bad URIs.
@@ -94,7 +99,7 @@ func (r *Result) addURI(where, text string) {
 			r.add(fmt.Sprintf("%s, account %d", where, i+1), vault.Entry{Kind: vault.KindOTP, Issuer: c.Issuer, Account: c.Account, OTP: c})
 		}
 	case strings.HasPrefix(lower, "otpauth:"), strings.HasPrefix(lower, "steam:"):
-		e, err := uriEntry(text)
+		e, err := uriEntry(withoutParam(text, "codeDisplay"))
 		if err != nil {
 			r.problem(where, "%v", err)
 			return
@@ -110,6 +115,22 @@ func (r *Result) addURI(where, text string) {
 		// The text is not shown: it may be a bare secret.
 		r.problem(where, "not an otpauth:// URI")
 	}
+}
+
+// withoutParam removes a query parameter from a URI as written, so that
+// what otp.ParseURI checks (its length among it) is the URI itself.
+func withoutParam(uri, name string) string {
+	base, q, ok := strings.Cut(uri, "?")
+	if !ok {
+		return uri
+	}
+	var kept []string
+	for _, p := range strings.Split(q, "&") {
+		if k, _, _ := strings.Cut(p, "="); k != name {
+			kept = append(kept, p)
+		}
+	}
+	return base + "?" + strings.Join(kept, "&")
 }
 
 // enteDisplay is the codeDisplay parameter Ente Auth adds to the URIs of
