@@ -22,8 +22,10 @@
 // others still import; what a format carries that Tessera cannot keep is
 // named in [Result.Dropped]. Errors and problems never hold a secret.
 //
-// Duplicate skipping against a vault is [Dedupe]'s: the caller runs it just
-// before adding.
+// Duplicate skipping against a vault is [Dedupe]'s (same secret and kind,
+// whatever the names), run by the caller just before adding, and
+// [RaiseCounters] then lifts the HOTP counters of accounts the vault
+// already had to the file's where those are higher.
 package imports
 
 import (
