@@ -18,6 +18,7 @@ func runImport(env Env, args []string) error {
 		fmt.Fprintf(&formats, "\n  %-14s %s", f[0], f[1])
 	}
 	fs := newFlags(env, "import", "[--format F] [--source-passphrase-file FILE] [--tags T1,T2] [--dry-run] FILE...\n"+
+		"(FILE - is standard input.)\n"+
 		"Adds the accounts in other authenticator apps' export files. The format is recognised\n"+
 		"unless --format names it; an encrypted export's passphrase is asked on the terminal.\n"+
 		"Entries whose secret (of the same kind) is already in the vault, or earlier in the\n"+
@@ -44,7 +45,7 @@ func runImport(env Env, args []string) error {
 	var parts []imports.Part
 	problems := 0
 	for _, name := range files {
-		data, err := readExport(name)
+		data, err := readExport(env, name)
 		if err != nil {
 			return err
 		}
@@ -152,17 +153,22 @@ func runImport(env Env, args []string) error {
 	return nil
 }
 
-// readExport reads an export file, refusing one larger than imports accept.
-func readExport(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, exit(ExitNotFound, err)
+// readExport reads an export file ("-": standard input), refusing one
+// larger than imports accept.
+func readExport(env Env, name string) ([]byte, error) {
+	var r io.Reader = env.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, exit(ExitNotFound, err)
+			}
+			return nil, usageErr("%v", err)
 		}
-		return nil, usageErr("%v", err)
+		defer f.Close()
+		r = f
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, imports.MaxInputSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, imports.MaxInputSize+1))
 	if err != nil {
 		return nil, usageErr("reading %s: %v", name, err)
 	}

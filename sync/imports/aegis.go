@@ -163,7 +163,7 @@ func aegisDecrypt(f *aegisFile, opts *Options) ([]byte, error) {
 	// Check every slot's costs before asking for the passphrase.
 	for i, s := range slots {
 		if err := scryptCheck("aegis", s.N, s.R, s.P); err != nil {
-			return nil, fmt.Errorf("slot %d: %w", i+1, err)
+			return nil, fmt.Errorf("%w (in password slot %d)", err, i+1)
 		}
 	}
 	pass, err := passphrase(opts)
