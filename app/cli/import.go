@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -49,7 +50,11 @@ func runImport(env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		res, err := imports.Read(name, data, imports.Options{Format: *format, Passphrase: func() ([]byte, error) {
+		var related func(string) ([]byte, error)
+		if name != "-" {
+			related = relatedFiles(name)
+		}
+		res, err := imports.Read(name, data, imports.Options{Format: *format, ReadRelated: related, Passphrase: func() ([]byte, error) {
 			var p string
 			var err error
 			if *passFile != "" {
@@ -177,6 +182,28 @@ func readExport(env Env, name string) ([]byte, error) {
 		return nil, usageErr("%s is larger than %d MiB, more than any export holds", name, imports.MaxInputSize>>20)
 	}
 	return data, nil
+}
+
+// relatedFiles reads files beside the export name, by base name only
+// (Steam Desktop Authenticator's manifest.json lists its .maFiles).
+func relatedFiles(name string) func(string) ([]byte, error) {
+	dir := filepath.Dir(name)
+	return func(rel string) ([]byte, error) {
+		if rel != filepath.Base(rel) || rel == "." || rel == ".." {
+			return nil, fmt.Errorf("%q is not a file name", rel)
+		}
+		f, err := os.Open(filepath.Join(dir, rel))
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, imports.MaxInputSize+1))
+		if err == nil && len(b) > imports.MaxInputSize {
+			clear(b)
+			return nil, fmt.Errorf("%s is larger than %d MiB", rel, imports.MaxInputSize>>20)
+		}
+		return b, err
+	}
 }
 
 // importErr gives an import error its exit code.

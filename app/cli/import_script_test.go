@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -14,6 +15,34 @@ import (
 )
 
 func init() {
+	// gensda DIR URIS [PASSPHRASE]: write a Steam Desktop Authenticator
+	// folder (manifest.json and one .maFile per URI in file URIS) in DIR,
+	// encrypted with PASSPHRASE when given.
+	scriptCmds["gensda"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) < 2 {
+			ts.Fatalf("usage: gensda DIR URIS [PASSPHRASE]")
+		}
+		in, err := os.ReadFile(ts.MkAbs(args[1]))
+		ts.Check(err)
+		var entries []vault.Entry
+		for _, line := range strings.Fields(string(in)) {
+			c, _, err := otp.ParseURI(line)
+			ts.Check(err)
+			entries = append(entries, vault.Entry{Kind: vault.KindOTP, Issuer: c.Issuer, Account: c.Account, OTP: c})
+		}
+		var pass []byte
+		if len(args) > 2 {
+			pass = []byte(args[2])
+		}
+		files, err := exportgen.SteamSDA(entries, pass)
+		ts.Check(err)
+		dir := ts.MkAbs(args[0])
+		ts.Check(os.MkdirAll(dir, 0o700))
+		for name, b := range files {
+			ts.Check(os.WriteFile(filepath.Join(dir, name), b, 0o600))
+		}
+	}
+
 	// genexport FORMAT URIS OUT [PASSPHRASE [legacy|argon2|icons]]: write
 	// the accounts of the otpauth URIs in file URIS (one per line; a
 	// "#tags a,b" line gives the tags of the URI after it) as FORMAT's

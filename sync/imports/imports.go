@@ -8,8 +8,8 @@
 // (plain text and encrypted), Bitwarden (JSON, CSV, password-protected JSON),
 // FreeOTP+ (JSON; its URI list is a list of URIs), Proton Authenticator
 // (plain and encrypted), Authenticator Pro / Stratum (plain, and both
-// encrypted headers), LastPass Authenticator, KeePassXC CSV, Steam
-// .maFile, lists of otpauth and otpauth-migration URIs (Google
+// encrypted headers), LastPass Authenticator, KeePassXC CSV, Steam Desktop
+// Authenticator (.maFile or manifest.json, plain or encrypted), lists of otpauth and otpauth-migration URIs (Google
 // Authenticator, WinAuth, Authy extractors, FreeOTP+, Ente plain) and QR
 // images of them. [Formats] lists the names [Options.Format] takes.
 //
@@ -81,6 +81,12 @@ type Options struct {
 	// Passphrase is called once, when the file turns out to be encrypted.
 	// The caller may zero the returned bytes after Read returns.
 	Passphrase func() ([]byte, error)
+	// ReadRelated reads a file beside the export, by its base name, for
+	// exports spread over several files (Steam Desktop Authenticator's
+	// manifest.json and .maFiles). Nil when there is no folder to look in.
+	ReadRelated func(name string) ([]byte, error)
+
+	name string // the export's file name, as given to Read
 }
 
 // Item is one entry read from an export, with where it was in the file.
@@ -190,7 +196,7 @@ var formats = []format{
 	{"authpro", "Authenticator Pro / Stratum backup, plain or encrypted", readAuthPro},
 	{"lastpass", "LastPass Authenticator JSON export", readLastPass},
 	{"keepassxc", "KeePassXC CSV export (its TOTP column)", readKeePassXC},
-	{"steam", "Steam Desktop Authenticator .maFile", readSteam},
+	{"steam", "Steam Desktop Authenticator manifest.json or .maFile, plain or encrypted", readSteam},
 }
 
 // Formats returns the names Options.Format takes, with a line about each.
@@ -234,6 +240,7 @@ func Read(name string, data []byte, opts Options) (*Result, error) {
 		}
 	}
 	r := &Result{Format: f.name}
+	opts.name = name
 	if err := f.read(data, &opts, r); err != nil {
 		return nil, err
 	}

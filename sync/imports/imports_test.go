@@ -331,3 +331,53 @@ func TestEnteLongNote(t *testing.T) {
 	}
 	sameEntries(t, res.Entries(), []vault.Entry{e})
 }
+
+// Steam Desktop Authenticator folders, plain and encrypted: manifest.json
+// brings every account; one encrypted .maFile is opened with the salt the
+// manifest beside it gives.
+func TestSteamDesktopAuthenticator(t *testing.T) {
+	accounts := []vault.Entry{steam(secret(20, 1), "first"), steam(secret(20, 2), "second")}
+	want := make([]vault.Entry, len(accounts))
+	for i, e := range accounts {
+		e.Note = "Steam revocation code: R12345"
+		want[i] = e
+	}
+	for _, p := range [][]byte{nil, pass} {
+		files, err := exportgen.SteamSDA(accounts, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		related := func(name string) ([]byte, error) {
+			b, ok := files[name]
+			if !ok {
+				return nil, errors.New("no such file")
+			}
+			return b, nil
+		}
+		opts := imports.Options{ReadRelated: related, Passphrase: func() ([]byte, error) { return pass, nil }}
+		res, err := imports.Read("sda/manifest.json", files["manifest.json"], opts)
+		if err != nil {
+			t.Fatalf("encrypted %v: %v", p != nil, err)
+		}
+		sameEntries(t, res.Entries(), want)
+
+		name := "76561197960287931.maFile"
+		res, err = imports.Read("sda/"+name, files[name], opts)
+		if err != nil {
+			t.Fatalf("encrypted %v, one file: %v", p != nil, err)
+		}
+		sameEntries(t, res.Entries(), want[1:])
+		if p == nil {
+			continue
+		}
+		// Wrong passphrase; no folder at hand.
+		wrong := opts
+		wrong.Passphrase = func() ([]byte, error) { return []byte("wrong"), nil }
+		if _, err := imports.Read("sda/manifest.json", files["manifest.json"], wrong); !errors.Is(err, imports.ErrWrongPassphrase) {
+			t.Errorf("wrong passphrase: %v", err)
+		}
+		if _, err := imports.Read(name, files[name], imports.Options{Passphrase: opts.Passphrase}); err == nil || !strings.Contains(err.Error(), "manifest.json") {
+			t.Errorf("without the folder: %v", err)
+		}
+	}
+}

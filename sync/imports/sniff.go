@@ -43,6 +43,11 @@ func Sniff(name string, data []byte) string {
 		return "andotp"
 	case ".authpro":
 		return "authpro"
+	case ".mafile":
+		return "steam" // encrypted by Steam Desktop Authenticator: base64 text
+	}
+	if strings.EqualFold(filepath.Base(name), "manifest.json") {
+		return "steam"
 	}
 	return ""
 }
@@ -102,6 +107,8 @@ func sniffJSON(text []byte) string {
 		return "bitwarden"
 	case has("accounts"):
 		return "lastpass"
+	case has("entries", "encrypted", "first_run"), has("entries", "encrypted", "periodic_checking"):
+		return "steam" // Steam Desktop Authenticator's manifest.json
 	case has("entries", "version"), has("salt", "content", "version"):
 		return "proton"
 	case has("shared_secret"):

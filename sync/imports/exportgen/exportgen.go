@@ -610,3 +610,40 @@ func urlEscape(s string) string {
 	}
 	return b.String()
 }
+
+// SteamSDA writes a Steam Desktop Authenticator folder: one .maFile per
+// account and manifest.json, the files encrypted as SDA does (PBKDF2-SHA1,
+// 50,000 rounds, 8-byte salt, AES-256-CBC) when passphrase is not nil. It
+// returns the files by name.
+func SteamSDA(entries []vault.Entry, passphrase []byte) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	var list []map[string]any
+	for i, e := range entries {
+		body, err := steam([]vault.Entry{e})
+		if err != nil {
+			return nil, err
+		}
+		steamID := 76561197960287930 + i
+		name := fmt.Sprintf("%d.maFile", steamID)
+		entry := map[string]any{"encryption_iv": nil, "encryption_salt": nil, "filename": name, "steamid": steamID}
+		if passphrase != nil {
+			salt, iv := random(8), random(16)
+			key, err := pbkdf2.Key(sha1.New, string(passphrase), salt, 50000, 32)
+			if err != nil {
+				return nil, err
+			}
+			body = []byte(base64.StdEncoding.EncodeToString(cbcSeal(key, iv, body)))
+			entry["encryption_iv"] = base64.StdEncoding.EncodeToString(iv)
+			entry["encryption_salt"] = base64.StdEncoding.EncodeToString(salt)
+		}
+		files[name] = body
+		list = append(list, entry)
+	}
+	m, err := json.Marshal(map[string]any{"encrypted": passphrase != nil, "first_run": false, "entries": list,
+		"periodic_checking": false, "periodic_checking_interval": 5, "periodic_checking_checkall": false, "auto_confirm_market_transactions": false, "auto_confirm_trades": false})
+	if err != nil {
+		return nil, err
+	}
+	files["manifest.json"] = m
+	return files, nil
+}
