@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/sync/imports"
@@ -28,25 +30,60 @@ func (u *UI) addFromFile(name string, r io.Reader) {
 		u.addFromImage(name, bytes.NewReader(data))
 		return
 	}
-	u.importFile(name, data)
+	var related func(string) ([]byte, error)
+	if rc, ok := r.(fyne.URIReadCloser); ok {
+		related = relatedFiles(rc.URI())
+	}
+	u.importFile(name, data, related)
+}
+
+// relatedFiles reads files beside uri, by base name only (Steam Desktop
+// Authenticator's manifest.json lists its .maFiles).
+func relatedFiles(uri fyne.URI) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		if name != path.Base(name) || name == "." || name == ".." {
+			return nil, fmt.Errorf("%q is not a file name", name)
+		}
+		parent, err := storage.Parent(uri)
+		if err != nil {
+			return nil, err
+		}
+		child, err := storage.Child(parent, name)
+		if err != nil {
+			return nil, err
+		}
+		rd, err := storage.Reader(child)
+		if err != nil {
+			return nil, err
+		}
+		defer rd.Close()
+		b, err := io.ReadAll(io.LimitReader(rd, imports.MaxInputSize+1))
+		if err == nil && len(b) > imports.MaxInputSize {
+			clear(b)
+			return nil, fmt.Errorf("%s is larger than %d MiB", name, imports.MaxInputSize>>20)
+		}
+		return b, err
+	}
 }
 
 // importFlow is one import of another app's export through the window:
 // the file's passphrase asked for when it is encrypted, then the preview.
 type importFlow struct {
-	ui   *UI
-	name string
-	data []byte
+	ui      *UI
+	name    string
+	data    []byte
+	related func(string) ([]byte, error)
 
 	pass    *widget.Entry // the passphrase field, while it is asked for
 	passDlg *dialog.FormDialog
 	screen  *importScreen
 }
 
-// importFile reads an export file and shows what it holds to choose from.
-// It takes data over and zeroes it when done.
-func (u *UI) importFile(name string, data []byte) *importFlow {
-	f := &importFlow{ui: u, name: name, data: data}
+// importFile reads an export file and shows what it holds to choose from;
+// related reads the files beside it, or is nil. It takes data over and
+// zeroes it when done.
+func (u *UI) importFile(name string, data []byte, related func(string) ([]byte, error)) *importFlow {
+	f := &importFlow{ui: u, name: name, data: data, related: related}
 	f.read(nil)
 	return f
 }
@@ -55,7 +92,7 @@ func (u *UI) importFile(name string, data []byte) *importFlow {
 // second or more.
 func (f *importFlow) read(pass []byte) {
 	f.ui.cfg.Go(func() {
-		res, err := imports.Read(f.name, f.data, imports.Options{Passphrase: func() ([]byte, error) {
+		res, err := imports.Read(f.name, f.data, imports.Options{ReadRelated: f.related, Passphrase: func() ([]byte, error) {
 			if pass == nil {
 				return nil, imports.ErrNeedPassphrase
 			}

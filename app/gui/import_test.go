@@ -44,7 +44,7 @@ func TestImportDroppedExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := h.ui.importFile("aegis.json", bytes.Clone(data))
+	f := h.ui.importFile("aegis.json", bytes.Clone(data), nil)
 	if f.pass == nil || h.topOverlay() == nil {
 		t.Fatal("no passphrase asked for an encrypted export")
 	}
@@ -73,7 +73,7 @@ func TestImportDroppedExport(t *testing.T) {
 	}
 
 	// The same file again: what is in the vault is left out and counted.
-	f = h.ui.importFile("aegis.json", bytes.Clone(data))
+	f = h.ui.importFile("aegis.json", bytes.Clone(data), nil)
 	test.Type(f.pass, "their pass")
 	f.passDlg.Submit()
 	if f.screen == nil || len(f.screen.checks) != 1 || !strings.Contains(f.screen.notes.Text, "2 already in the vault") {
@@ -102,5 +102,34 @@ func TestImportDropPlainFile(t *testing.T) {
 	}
 	if texts := labelTexts(content, "1 new accounts in codes.txt (uris export)"); len(texts) != 1 {
 		t.Fatalf("title not shown; labels %q", labelTexts(content, ""))
+	}
+}
+
+// A Steam Desktop Authenticator folder's manifest.json dropped on the
+// window brings the accounts of the .maFiles beside it.
+func TestImportDropSteamFolder(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	var accounts []vault.Entry
+	for _, u := range []string{"otpauth://steam/Steam:one?secret=GEZDGNBVGY3TQOJRGEZDGNBV", "otpauth://steam/Steam:two?secret=GEZDGNBVGY3TQOJSGEZDGNBV"} {
+		c, _, err := otp.ParseURI(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts = append(accounts, vault.Entry{Kind: vault.KindOTP, Issuer: c.Issuer, Account: c.Account, OTP: c})
+	}
+	files, err := exportgen.SteamSDA(accounts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.ui.onDropped(fyne.NewPos(1, 1), []fyne.URI{storage.NewFileURI(filepath.Join(dir, "manifest.json"))})
+	if texts := labelTexts(h.ui.current, "2 new accounts in manifest.json (steam export)"); len(texts) != 1 {
+		t.Fatalf("the two accounts are not listed; labels %q; toast %q", labelTexts(h.ui.current, ""), h.ui.toast.message())
 	}
 }
