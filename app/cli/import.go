@@ -45,6 +45,10 @@ func runImport(env Env, args []string) error {
 	var where []string // the file of each item
 	var parts []imports.Part
 	problems := 0
+	// A passphrase typed for one file is tried first on the next, as the
+	// files of one export often share it; a new one is asked if it fails.
+	var typed []byte
+	defer func() { clear(typed) }()
 	for _, name := range files {
 		data, err := readExport(env, name)
 		if err != nil {
@@ -54,16 +58,28 @@ func runImport(env Env, args []string) error {
 		if name != "-" {
 			related = relatedFiles(name)
 		}
-		res, err := imports.Read(name, data, imports.Options{Format: *format, ReadRelated: related, Passphrase: func() ([]byte, error) {
-			var p string
-			var err error
-			if *passFile != "" {
-				p, err = readSecretFile(*passFile)
-			} else {
-				p, err = askSecret(env, fmt.Sprintf("Passphrase of %s: ", name))
+		opts := imports.Options{Format: *format, ReadRelated: related}
+		var res *imports.Result
+		err = imports.ErrWrongPassphrase
+		if typed != nil && *passFile == "" {
+			opts.Passphrase = func() ([]byte, error) { return typed, nil }
+			res, err = imports.Read(name, data, opts)
+		}
+		if errors.Is(err, imports.ErrWrongPassphrase) {
+			opts.Passphrase = func() ([]byte, error) {
+				if *passFile != "" {
+					p, err := readSecretFile(*passFile)
+					return []byte(p), err
+				}
+				p, err := askSecret(env, fmt.Sprintf("Passphrase of %s: ", name))
+				if err == nil {
+					clear(typed)
+					typed = []byte(p)
+				}
+				return []byte(p), err
 			}
-			return []byte(p), err
-		}})
+			res, err = imports.Read(name, data, opts)
+		}
 		clear(data)
 		if err != nil {
 			return importErr(name, err)
