@@ -63,7 +63,7 @@ type addScreen struct {
 func newAddScreen(ui *UI) *addScreen {
 	s := &addScreen{ui: ui, items: map[string]*widget.FormItem{}}
 	s.scan = widget.NewButtonWithIcon("Scan the screen", theme.ViewFullScreenIcon(), s.onScan)
-	s.open = widget.NewButtonWithIcon("Open image…", theme.FileImageIcon(), s.onOpen)
+	s.open = widget.NewButtonWithIcon("Open file…", theme.FileImageIcon(), s.onOpen)
 	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
 	s.status = widget.NewLabel(addHint)
 	s.status.Wrapping = fyne.TextWrapWord
@@ -297,7 +297,8 @@ func (s *addScreen) onScan() {
 	})
 }
 
-// onOpen picks an image file and reads the QR codes in it.
+// onOpen picks an image file and reads the QR codes in it, or another
+// app's export file.
 func (s *addScreen) onOpen() {
 	s.ui.touch()
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
@@ -309,9 +310,8 @@ func (s *addScreen) onOpen() {
 			return
 		}
 		defer r.Close()
-		s.ui.addFromImage(r.URI().Name(), r)
+		s.ui.addFromFile(r.URI().Name(), r)
 	}, s.ui.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"}))
 	d.Show()
 }
 
@@ -348,7 +348,7 @@ func (s *addScreen) onPaste() {
 const clipboardImageTimeout = 5 * time.Second
 
 // addHint is what the add screen says before anything is tried.
-const addHint = "Scan a QR code shown on screen, open or drop an image of one, paste an otpauth:// link or a QR image (Ctrl+V), or type the details below."
+const addHint = "Scan a QR code shown on screen, open or drop an image of one (or another app's export file), paste an otpauth:// link or a QR image (Ctrl+V), or type the details below."
 
 // clipboardMayHoldCredential reports whether Ctrl+V should add from the
 // clipboard rather than paste text: it holds an otpauth or
@@ -387,7 +387,8 @@ func (u *UI) showAdd() {
 	u.show(u.add.content, u.add.scan)
 }
 
-// onDropped adds the QR codes of image files dropped on the window.
+// onDropped adds the QR codes of image files dropped on the window, or
+// the accounts of other apps' export files.
 func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 	u.touch()
 	if !u.unlocked() {
@@ -400,7 +401,7 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 			u.toast.show(fmt.Sprintf("Cannot read %s: %v", uri.Name(), err), 2*toastTime, "", nil)
 			continue
 		}
-		u.addFromImage(uri.Name(), r)
+		u.addFromFile(uri.Name(), r)
 		r.Close()
 	}
 }
