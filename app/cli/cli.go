@@ -92,6 +92,9 @@ var verbs = map[string]verb{
 	"restore": {"bring back a backup of the vault", runRestore},
 	"scan":    {"read OTP credentials from QR codes in images or on screen", runScan},
 	"qr":      {"write an entry's QR code, or export codes for all entries", runQR},
+
+	"backup":         {"write the whole vault as one encrypted age file", runBackup},
+	"restore-backup": {"merge a backup file into the vault, or into a new vault", runRestoreBackup},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

@@ -132,12 +132,12 @@ func sameSecret(x, b *vault.Entry) bool {
 	return bytes.Equal(x.OTP.Secret, b.OTP.Secret)
 }
 
-// sameContent reports whether two entries differ in nothing a person set:
-// uses and times aside.
+// sameContent reports whether two entries differ in nothing a person set
+// or a code taken moved on: uses and times aside.
 func sameContent(x, b *vault.Entry) bool {
 	return sameSecret(x, b) && x.Issuer == b.Issuer && x.Account == b.Account &&
 		x.OTP.Algorithm == b.OTP.Algorithm && x.OTP.EffectiveDigits() == b.OTP.EffectiveDigits() &&
-		x.OTP.EffectivePeriod() == b.OTP.EffectivePeriod() &&
+		x.OTP.EffectivePeriod() == b.OTP.EffectivePeriod() && x.OTP.Counter == b.OTP.Counter &&
 		x.Token.URL == b.Token.URL && x.Token.Expires.Equal(b.Token.Expires) &&
 		slices.Equal(x.Tags, b.Tags) && x.Favourite == b.Favourite && x.Note == b.Note && x.Icon == b.Icon &&
 		x.Position == b.Position
