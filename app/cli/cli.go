@@ -95,6 +95,7 @@ var verbs = map[string]verb{
 
 	"backup":         {"write the whole vault as one encrypted age file", runBackup},
 	"restore-backup": {"merge a backup file into the vault, or into a new vault", runRestoreBackup},
+	"export":         {"write the entries for another authenticator, or a paper backup", runExport},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a
