@@ -298,7 +298,7 @@ type twoFASFile struct {
 		Name, Secret string
 		OTP          struct {
 			Link, Label, Account, Issuer, Algorithm, TokenType string
-			Digits, Period, Counter                             int
+			Digits, Period, Counter                            int
 		} `json:"otp"`
 		GroupID *string `json:"groupId"`
 	} `json:"services"`

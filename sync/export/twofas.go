@@ -171,4 +171,3 @@ func twoFASSeal(key, salt, plain []byte) (string, error) {
 	enc := base64.StdEncoding
 	return enc.EncodeToString(ct) + ":" + enc.EncodeToString(salt) + ":" + enc.EncodeToString(iv), nil
 }
-
