@@ -10,7 +10,7 @@
 //	1  nothing found
 //	2  bad usage or bad input
 //	3  wrong passphrase or key
-//	4  vault damaged
+//	4  vault damaged (or the backup file restore-backup reads)
 //	5  vault busy (locked by another live process)
 package cli
 
