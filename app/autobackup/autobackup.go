@@ -39,8 +39,8 @@ type Status struct {
 	LastPath   string
 	LastError  string // why the last automatic backup failed; empty after a success
 	LastFailed time.Time
-	// Overdue is set when no backup succeeded in the last 30 days (or
-	// ever): the window reminds the person.
+	// Overdue is set when no backup succeeded in the last 30 days (see
+	// backup.Settings.Overdue): the window reminds the person.
 	Overdue bool
 	// Next is when the next automatic backup is due; zero when none is.
 	Next time.Time
@@ -77,11 +77,18 @@ func New(c clock.Clock, v *vault.Vault, app string, onResult func(Status)) *Sche
 // Start reads the vault's settings and schedules the next backup: now if
 // the last good one is a day old or there is none, else a day after it.
 // With automatic backups off it schedules nothing, but Status still
-// reports the reminder.
+// reports the reminder, which counts from the first Start on a vault
+// never backed up.
 func (s *Scheduler) Start() error {
 	st, err := backup.LoadSettings(s.vault)
 	if err != nil {
 		return err
+	}
+	if st.Since.IsZero() && st.LastGood.IsZero() {
+		st.Since = s.clock.Now().UTC()
+		if err := backup.SaveSettings(s.vault, st); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

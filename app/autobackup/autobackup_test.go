@@ -293,3 +293,38 @@ func TestOffRemindsToo(t *testing.T) {
 		t.Errorf("%d timers pending with backups off", clk.Pending())
 	}
 }
+
+// TestReminderCountsFromFirstStart: a vault never backed up is not
+// overdue at once; the reminder comes 30 days after the scheduler first
+// saw it, and survives a restart of the scheduler (a new window).
+func TestReminderCountsFromFirstStart(t *testing.T) {
+	v, _, _ := setup(t, 0)
+	st, _ := backup.LoadSettings(v)
+	st.Enabled = false
+	if err := backup.SaveSettings(v, st); err != nil {
+		t.Fatal(err)
+	}
+	clk := clocktest.New(start)
+	s := autobackup.New(clk, v, "tessera test", nil)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status(); st.Overdue || !st.LastGood.IsZero() {
+		t.Fatalf("a vault seen for the first time: %+v, want no reminder", st)
+	}
+	s.Stop()
+	clk.Advance(20 * 24 * time.Hour)
+	s = autobackup.New(clk, v, "tessera test", nil)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	clk.Advance(10*24*time.Hour - time.Second)
+	if s.Status().Overdue {
+		t.Error("reminder before 30 days")
+	}
+	clk.Advance(time.Second)
+	if !s.Status().Overdue {
+		t.Error("no reminder 30 days after the vault was first seen without a backup")
+	}
+}

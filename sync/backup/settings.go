@@ -38,11 +38,18 @@ type Settings struct {
 	Recipients []string `json:"recipients,omitempty"`
 	// Passphrase encrypts backups when there are no recipients.
 	Passphrase string `json:"passphrase,omitempty"`
+	// Suggested records that the window has suggested turning automatic
+	// backups on, which it does once.
+	Suggested bool `json:"suggested,omitempty"`
 	// VerifyKey is an age identity that every backup made to Recipients
 	// is also encrypted to, so that Tessera can read each one back before
 	// pruning older ones. It lives only here, inside the vault.
 	VerifyKey string `json:"verify_key,omitempty"`
 
+	// Since is when Tessera first kept these settings: with no backup
+	// ever made, the reminder counts 30 days from it rather than nagging
+	// on the first day.
+	Since time.Time `json:"since,omitzero"`
 	// LastGood is when the last backup (automatic or not) was written and
 	// verified; LastPath is where.
 	LastGood time.Time `json:"last_good,omitzero"`
@@ -134,7 +141,12 @@ func (s *Settings) Folder() (*Folder, error) {
 }
 
 // Overdue reports whether no backup succeeded within [ReminderAfter]
-// before now (or ever).
+// before now: counted from the last good backup, or when there was none
+// from Since (and never, when Since is unknown too).
 func (s *Settings) Overdue(now time.Time) bool {
-	return s.LastGood.IsZero() || now.Sub(s.LastGood) >= ReminderAfter
+	ref := s.LastGood
+	if ref.IsZero() {
+		ref = s.Since
+	}
+	return !ref.IsZero() && now.Sub(ref) >= ReminderAfter
 }
