@@ -366,4 +366,3 @@ func (a *autoBackupUI) refreshStatus() {
 	}
 	a.status.SetText(b.String())
 }
-
