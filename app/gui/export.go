@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/sync/export"
@@ -20,6 +21,7 @@ var exportFormats = []struct{ label, format, file string }{
 	{"2FAS (.2fas)", "2fas", "tessera.2fas"},
 	{"otpauth URIs, one a line (.txt)", "uris", "tessera-uris.txt"},
 	{"Paper backup to print (.html)", "html", "tessera-paper-backup.html"},
+	{"Google Authenticator codes (PNG images into a folder)", "migration", ""},
 }
 
 // Choices of protection for an export.
@@ -156,6 +158,8 @@ func (d *exportDialog) render() ([]byte, export.Result, error) {
 		r, err = export.URIs(&buf, entries)
 	case "html":
 		r, err = export.HTML(&buf, entries, now)
+	case "migration":
+		return nil, r, errors.New("a Google Authenticator export is several images: use writeMigration")
 	}
 	if err == nil && r.Written == 0 {
 		err = errors.New("no entry this format can hold")
@@ -167,6 +171,20 @@ func (d *exportDialog) render() ([]byte, export.Result, error) {
 func (d *exportDialog) onExport() {
 	u := d.ui
 	u.touch()
+	if _, format, _ := d.chosen(); format == "migration" {
+		dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err != nil || dir == nil {
+				return
+			}
+			names, res, err := d.writeMigration(dir)
+			if err != nil {
+				dialog.ShowError(err, u.win)
+				return
+			}
+			u.toast.show(exportSummary(res, fmt.Sprintf("%d images (%s…)", len(names), names[0]), true), 2*toastTime, "", nil)
+		}, u.win).Show()
+		return
+	}
 	data, res, err := d.render()
 	if err != nil {
 		dialog.ShowError(err, u.win)
@@ -207,4 +225,45 @@ func exportSummary(r export.Result, name string, plain bool) string {
 		msg += " It holds every secret unencrypted: delete it when done."
 	}
 	return msg
+}
+
+// writeMigration writes Google Authenticator export codes as PNG files
+// into dir and returns their names.
+func (d *exportDialog) writeMigration(dir fyne.URI) ([]string, export.Result, error) {
+	codes, res, err := export.Migration(d.ui.vault.Entries())
+	if err == nil && len(codes) == 0 {
+		err = errors.New("no entry Google Authenticator can hold")
+	}
+	if err != nil {
+		return nil, res, err
+	}
+	var names []string
+	for i, c := range codes {
+		name := fmt.Sprintf("tessera-export-%d-of-%d.png", i+1, len(codes))
+		u, err := storage.Child(dir, name)
+		if err == nil {
+			err = writeNew(u, c.PNG)
+		}
+		if err != nil {
+			return names, res, fmt.Errorf("writing %s: %w", name, err)
+		}
+		names = append(names, name)
+	}
+	return names, res, nil
+}
+
+// writeNew writes data to u, refusing to replace a file there.
+func writeNew(u fyne.URI, data []byte) error {
+	if ok, _ := storage.Exists(u); ok {
+		return fmt.Errorf("%s exists", u.Name())
+	}
+	w, err := storage.Writer(u)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -264,7 +264,13 @@ func ParseIdentities(r io.Reader, name string) ([]age.Identity, error) {
 	}
 	ids, err := age.ParseIdentities(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		// age's message may quote a character of a malformed key: keep
+		// only where it is.
+		msg := err.Error()
+		if at, _, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(at, "error at line") {
+			msg = at + ": not a valid age secret key"
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
 	}
 	return ids, nil
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/scrypt"
 
 	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/sync/export"
 	"github.com/tessera-auth/tessera/vault"
 )
@@ -420,4 +421,58 @@ func TestHTMLHoldsEveryEntry(t *testing.T) {
 	if n := strings.Count(page, `<img alt="QR code"`); n != 6 {
 		t.Errorf("%d QR codes, want 6", n)
 	}
+}
+
+// TestMigration writes Google Authenticator export codes for 26
+// entries, split over several codes, reads each PNG back with otp/qr and
+// each payload with otp.ParseMigration; what the payload cannot carry
+// (Steam, periods other than 30 s, 7 digits, tokens) is named.
+func TestMigration(t *testing.T) {
+	entries := sampleEntries()
+	for i := range 20 {
+		alg := []otp.Algorithm{otp.SHA1, otp.SHA256, otp.SHA512}[i%3]
+		e := vault.Entry{ID: fmt.Sprintf("m%d", i), Kind: vault.KindOTP, Issuer: fmt.Sprintf("Migrated service %d", i), Account: fmt.Sprintf("user%d@example.com", i),
+			OTP: otp.Credential{Kind: otp.TOTP, Algorithm: alg, Digits: 6 + 2*(i%2), Period: 30, Secret: []byte(fmt.Sprintf("migration-secret-%02d-xyz", i))}}
+		if i%5 == 0 {
+			e.OTP = otp.Credential{Kind: otp.HOTP, Algorithm: alg, Digits: 6, Counter: uint64(i * 7), Secret: e.OTP.Secret}
+		}
+		entries = append(entries, e)
+	}
+	codes, r, err := export.Migration(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	for _, s := range r.Skipped {
+		skipped = append(skipped, s.Label)
+	}
+	wantSkipped := []string{"Bank & <Co>: a:b", "VPN: bob", "Steam: gamer", "no issuer", "CI token: deploy"}
+	if !slices.Equal(skipped, wantSkipped) || r.Written != 21 || len(codes) < 2 {
+		t.Fatalf("skipped %q, wrote %d in %d codes; want %q skipped, 21 in several codes", skipped, r.Written, len(codes), wantSkipped)
+	}
+	var gots []got
+	for i, c := range codes {
+		texts, err := qr.Decode(bytes.NewReader(c.PNG))
+		if err != nil || len(texts) != 1 || texts[0] != c.URI {
+			t.Fatalf("code %d reads as %d texts, %v", i+1, len(texts), err)
+		}
+		batch, err := otp.ParseMigration(texts[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if batch.BatchIndex != i || batch.BatchSize != len(codes) {
+			t.Errorf("code %d is batch %d of %d", i+1, batch.BatchIndex+1, batch.BatchSize)
+		}
+		for _, c := range batch.Credentials {
+			gots = append(gots, got{kind: c.Kind.String(), issuer: c.Issuer, account: c.Account, alg: c.Algorithm.String(),
+				secret: c.Secret, digits: c.EffectiveDigits(), period: c.EffectivePeriod(), counter: c.Counter})
+		}
+	}
+	var want []vault.Entry
+	for _, e := range entries {
+		if e.ID == "a1" || strings.HasPrefix(e.ID, "m") {
+			want = append(want, e)
+		}
+	}
+	compare(t, gots, want, "tags", "note", "favourite")
 }
