@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/term"
 
 	"github.com/tessera-auth/tessera/sync/backup"
 )
@@ -70,6 +71,8 @@ func runBackup(env Env, args []string) error {
 		if _, err := os.Lstat(*out); err == nil {
 			return usageErr("%s exists; give a new file name", *out)
 		}
+	} else if f, ok := env.Stdout.(*os.File); ok && !*armor && term.IsTerminal(int(f.Fd())) {
+		return usageErr("standard output is a terminal: give --out FILE, redirect it, or add --armor")
 	}
 	v, err := vf.unlock(env, "backup", false)
 	if err != nil {
