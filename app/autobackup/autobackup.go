@@ -199,6 +199,10 @@ func (s *Scheduler) run() (backup.Stored, error) {
 	}
 	now := s.clock.Now()
 	stored, err := s.write(&st, now)
+	if errors.Is(err, errLocked) {
+		// Locked meanwhile: nothing was written, nothing failed.
+		return stored, err
+	}
 	if err == nil {
 		st.LastGood, st.LastPath, st.LastError, st.LastFailed = now.UTC(), stored.Path, "", time.Time{}
 	} else {
@@ -235,7 +239,13 @@ func (s *Scheduler) write(st *backup.Settings, now time.Time) (backup.Stored, er
 	if err != nil {
 		return backup.Stored{}, err
 	}
-	file := &backup.File{Created: now, App: s.app, Entries: s.vault.Entries()}
+	entries := s.vault.Entries()
+	if s.vault.Locked() {
+		// Entries gave nothing because the vault locked: an empty backup
+		// would count as the newest good one.
+		return backup.Stored{}, errLocked
+	}
+	file := &backup.File{Created: now, App: s.app, Entries: entries}
 	return f.Write(file, now)
 }
 

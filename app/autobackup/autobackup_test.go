@@ -328,3 +328,24 @@ func TestReminderCountsFromFirstStart(t *testing.T) {
 		t.Error("no reminder 30 days after the vault was first seen without a backup")
 	}
 }
+
+// TestLockedVaultWritesNothing: a backup due while the vault is locked
+// writes nothing (an empty backup would pass for the newest good one) and
+// records no failure.
+func TestLockedVaultWritesNothing(t *testing.T) {
+	v, dir, _ := setup(t, 0)
+	clk := clocktest.New(start)
+	s := autobackup.New(clk, v, "tessera test", nil)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	v.Lock()
+	clk.Advance(0)
+	if _, err := s.RunNow(); err == nil {
+		t.Error("a backup of a locked vault reported success")
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a backup was written while the vault was locked")
+	}
+}
