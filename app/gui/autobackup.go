@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -329,7 +330,11 @@ func backupOnce(u *UI, sched *autobackup.Scheduler, s backup.Settings) (backup.S
 		return backup.Stored{}, err
 	}
 	now := u.clock.Now()
-	stored, err := f.Write(&backup.File{Created: now, App: appName, Entries: u.vault.Entries()}, now)
+	entries := u.vault.Entries()
+	if u.vault.Locked() {
+		return backup.Stored{}, errors.New("the vault locked before the backup was made")
+	}
+	stored, err := f.Write(&backup.File{Created: now, App: appName, Entries: entries}, now)
 	if err != nil {
 		return stored, err
 	}
