@@ -185,6 +185,9 @@ func (s *Scheduler) RunNow() (backup.Stored, error) {
 // errLocked is returned when the vault locked before a backup could run.
 var errLocked = errors.New("the vault is locked")
 
+// errOff is returned by RunNow when automatic backups are off.
+var errOff = errors.New("automatic backups are off")
+
 // run makes one backup, records the outcome in the settings, and
 // schedules the next one.
 func (s *Scheduler) run() (backup.Stored, error) {
@@ -196,6 +199,10 @@ func (s *Scheduler) run() (backup.Stored, error) {
 	st, err := backup.LoadSettings(s.vault)
 	if err != nil {
 		return backup.Stored{}, err
+	}
+	if !st.Enabled {
+		// Turned off since this backup was scheduled: nothing failed.
+		return backup.Stored{}, errOff
 	}
 	now := s.clock.Now()
 	stored, err := s.write(&st, now)
@@ -232,9 +239,6 @@ func (s *Scheduler) run() (backup.Stored, error) {
 
 // write writes a backup of the vault's entries as the settings say.
 func (s *Scheduler) write(st *backup.Settings, now time.Time) (backup.Stored, error) {
-	if !st.Enabled {
-		return backup.Stored{}, errors.New("automatic backups are off")
-	}
 	f, err := st.Folder()
 	if err != nil {
 		return backup.Stored{}, err

@@ -302,6 +302,9 @@ func (a *autoBackupUI) onBackUpNow() {
 	sched := a.sched
 	u.cfg.Go(func() {
 		err := backup.SaveSettings(u.vault, s)
+		if err == nil && sched != nil {
+			err = sched.SettingsChanged()
+		}
 		var stored backup.Stored
 		if err == nil {
 			stored, err = backupOnce(u, sched, s)

@@ -74,6 +74,24 @@ func TestAutoBackupDialog(t *testing.T) {
 		t.Fatalf("%d backups an hour after a change, want 2", len(list))
 	}
 
+	// Back up now, with the schedule on and then off: each writes one
+	// backup and records it.
+	a.onBackUpNow()
+	if list, _ := (&backup.Folder{Dir: dir}).List(); len(list) != 3 || !strings.Contains(h.ui.toast.message(), "Backed up to") {
+		t.Fatalf("Back up now: %d backups, toast %q", len(list), h.ui.toast.message())
+	}
+	h.clock.Advance(time.Minute)
+	a.enabled.SetChecked(false)
+	a.onBackUpNow()
+	list, _ = (&backup.Folder{Dir: dir}).List()
+	if st, _ := backup.LoadSettings(h.ui.vault); len(list) != 4 || st.Enabled || !st.LastGood.Equal(h.clock.Now()) || st.LastPath != list[0].Path {
+		t.Fatalf("Back up now with the schedule off: %d backups, settings %+v", len(list), st)
+	}
+	if st := a.sched.Status(); !st.Next.IsZero() || st.LastError != "" {
+		t.Errorf("with the schedule turned off: next backup %v, last error %q; want none", st.Next, st.LastError)
+	}
+	a.enabled.SetChecked(true)
+
 	// Bad input is refused with a reason.
 	a.recipients.SetText("not a key")
 	if _, err := a.settings(st); err == nil || !strings.Contains(err.Error(), "key on line 1") {
@@ -91,8 +109,8 @@ func TestAutoBackupDialog(t *testing.T) {
 		t.Error("the scheduler was not stopped at lock")
 	}
 	h.clock.Advance(25 * time.Hour)
-	if list, _ := (&backup.Folder{Dir: dir}).List(); len(list) != 2 {
-		t.Errorf("%d backups a day after locking, want still 2", len(list))
+	if list, _ := (&backup.Folder{Dir: dir}).List(); len(list) != 4 {
+		t.Errorf("%d backups a day after locking, want still 4", len(list))
 	}
 }
 
