@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,6 +27,7 @@ const (
 	folderPrefix = "tessera-backup-"
 	folderSuffix = ".age"
 	nameTime     = "20060102T150405Z"
+	tempPrefix   = ".tmp-" + folderPrefix
 )
 
 // Folder is a folder of automatic backups, named by the time they were
@@ -114,7 +116,7 @@ func (f *Folder) Write(file *File, now time.Time) (Stored, error) {
 		return Stored{}, err
 	}
 	defer clear(plain)
-	tmp, err := os.CreateTemp(f.Dir, ".tmp-"+folderPrefix+"*")
+	tmp, err := os.CreateTemp(f.Dir, tempPrefix+"*")
 	if err != nil {
 		return Stored{}, fmt.Errorf("backup folder: %w", err)
 	}
@@ -175,7 +177,7 @@ func (f *Folder) verify(path string, plain []byte) error {
 	if _, err := Decode(got); err != nil {
 		return err
 	}
-	if string(got) != string(plain) {
+	if !bytes.Equal(got, plain) {
 		return errors.New("its content differs from what was written")
 	}
 	return nil
@@ -202,6 +204,14 @@ func (f *Folder) Prune(now time.Time) ([]string, error) {
 			return removed, fmt.Errorf("pruning backups: %w", err)
 		}
 		removed = append(removed, s.Path)
+	}
+	// Temporary files of writes a crash cut short are never backups.
+	if ents, err := os.ReadDir(f.Dir); err == nil {
+		for _, e := range ents {
+			if fi, err := e.Info(); err == nil && strings.HasPrefix(e.Name(), tempPrefix) && fi.ModTime().Before(time.Now().Add(-time.Hour)) {
+				os.Remove(filepath.Join(f.Dir, e.Name()))
+			}
+		}
 	}
 	if len(removed) > 0 {
 		syncDir(f.Dir)

@@ -104,9 +104,14 @@ func TestFolderVerifyFailureKeepsOlder(t *testing.T) {
 	if len(ents) != 2 {
 		t.Errorf("the folder holds %d files, want 2 (no temporary left)", len(ents))
 	}
-	// Files that are not automatic backups are never pruned.
+	// Files that are not automatic backups are never pruned; a temporary
+	// file a crash left an hour ago is.
 	mine := filepath.Join(dir, "notes.txt")
 	os.WriteFile(mine, []byte("x"), 0o600)
+	stale := filepath.Join(dir, ".tmp-tessera-backup-123")
+	os.WriteFile(stale, []byte("cut short"), 0o600)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, old, old)
 	f.Options.Recipients = []age.Recipient{id.Recipient()}
 	for range 3 {
 		now = now.Add(time.Hour)
@@ -116,5 +121,8 @@ func TestFolderVerifyFailureKeepsOlder(t *testing.T) {
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Error("pruning removed a file that is no backup")
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("pruning left a stale temporary file")
 	}
 }
