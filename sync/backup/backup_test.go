@@ -226,3 +226,16 @@ func FuzzParseRecipients(f *testing.F) {
 		backup.ParseRecipients(strings.NewReader(s), "f", nil)
 	})
 }
+
+func FuzzNeedsPassphrase(f *testing.F) {
+	var buf bytes.Buffer
+	backup.Write(&buf, &backup.File{Created: t0}, backup.Options{Passphrase: "p", WorkFactor: 2, Armor: true})
+	f.Add(buf.Bytes()[:min(buf.Len(), 1024)])
+	f.Add([]byte("age-encryption.org/v1\n-> scrypt abc 10\n"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		if len(head) > 4096 {
+			return
+		}
+		backup.NeedsPassphrase(head)
+	})
+}
