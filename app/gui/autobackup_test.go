@@ -138,3 +138,35 @@ func TestBackupReminder(t *testing.T) {
 		t.Errorf("status %q", h.ui.auto.status.Text)
 	}
 }
+
+// TestFirstRunSuggestsBackups makes a new vault in the window: after the
+// recovery code, the window suggests turning automatic backups on, and
+// its button opens the dialog; a later start of the window does not
+// suggest it again.
+func TestFirstRunSuggestsBackups(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	h := newHarness(t, dir)
+	s := h.ui.create
+	s.pass1.SetText(testPass)
+	s.pass2.SetText(testPass)
+	test.Tap(s.button)
+	test.Tap(s.saved)
+	test.Tap(s.cont)
+	if !h.ui.unlocked() {
+		t.Fatal("not unlocked after creating the vault")
+	}
+	if msg := h.ui.toast.message(); !strings.Contains(msg, "Automatic backups are off") {
+		t.Fatalf("toast %q, want the suggestion to turn automatic backups on", msg)
+	}
+	h.ui.toast.onTapAction()
+	if h.ui.auto.dialog == nil {
+		t.Fatal("the suggestion's button did not open the backup settings")
+	}
+	h.ui.lock()
+
+	h2 := newHarness(t, dir)
+	h2.unlock()
+	if msg := h2.ui.toast.message(); strings.Contains(msg, "Automatic backups") {
+		t.Errorf("the suggestion came again at a later start: %q", msg)
+	}
+}
