@@ -10,7 +10,7 @@
 //	1  nothing found
 //	2  bad usage or bad input
 //	3  wrong passphrase or key
-//	4  vault damaged
+//	4  vault damaged (or the backup file restore-backup reads)
 //	5  vault busy (locked by another live process)
 package cli
 
@@ -93,6 +93,10 @@ var verbs = map[string]verb{
 	"scan":    {"read OTP credentials from QR codes in images or on screen", runScan},
 	"qr":      {"write an entry's QR code, or export codes for all entries", runQR},
 	"import":  {"add the accounts in other authenticator apps' export files", runImport},
+
+	"backup":         {"write the whole vault as one encrypted age file", runBackup},
+	"restore-backup": {"merge a backup file into the vault, or into a new vault", runRestoreBackup},
+	"export":         {"write the entries for another authenticator, or a paper backup", runExport},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

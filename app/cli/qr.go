@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/binary"
 	"fmt"
 	"image/png"
 	"os"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/otp/qr"
+	"github.com/tessera-auth/tessera/sync/export"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -80,44 +79,27 @@ func qrMigration(env Env, vf *vaultFlags, dir string) error {
 		return err
 	}
 	defer v.Lock()
-	var creds []otp.Credential
-	for _, e := range v.Entries() {
-		if e.Kind != vault.KindOTP {
-			continue
-		}
-		c := entryCredential(e)
-		if _, err := otp.FormatMigration([]otp.Credential{c}, 0); err != nil {
-			fmt.Fprintf(env.Stderr, "tessera qr: %s left out: %v\n", e.Label(), err)
-			continue
-		}
-		creds = append(creds, c)
+	codes, res, err := export.Migration(v.Entries())
+	for _, s := range res.Skipped {
+		fmt.Fprintf(env.Stderr, "tessera qr: %s left out: %s\n", s.Label, s.Why)
 	}
-	if len(creds) == 0 {
-		return exit(ExitNotFound, fmt.Errorf("no OTP entry to export"))
-	}
-	var id [4]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return err
-	}
-	uris, err := otp.FormatMigration(creds, int(int32(binary.BigEndian.Uint32(id[:]))))
 	if err != nil {
 		return exit(ExitUsage, err)
+	}
+	if len(codes) == 0 {
+		return exit(ExitNotFound, fmt.Errorf("no OTP entry to export"))
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return exit(ExitUsage, err)
 	}
-	for i, uri := range uris {
-		data, err := qrPNG(uri)
-		if err != nil {
-			return exit(ExitUsage, err)
-		}
-		name := filepath.Join(dir, fmt.Sprintf("tessera-export-%d-of-%d.png", i+1, len(uris)))
-		if err := writePrivate(name, data); err != nil {
+	for i, c := range codes {
+		name := filepath.Join(dir, fmt.Sprintf("tessera-export-%d-of-%d.png", i+1, len(codes)))
+		if err := writePrivate(name, c.PNG); err != nil {
 			return exit(ExitUsage, err)
 		}
 		fmt.Fprintln(env.Stdout, name)
 	}
-	fmt.Fprintf(env.Stderr, "tessera qr: %s in %s; each file %s\n", plural(len(creds), "account"), plural(len(uris), "code"), qrWarning)
+	fmt.Fprintf(env.Stderr, "tessera qr: %s in %s; each file %s\n", plural(res.Written, "account"), plural(len(codes), "code"), qrWarning)
 	return nil
 }
 

@@ -68,6 +68,7 @@ type UI struct {
 	edit      *editScreen
 	checklist *checklistScreen
 	settings  *settingsScreen
+	auto      *autoBackupUI // automatic backups (autobackup.go)
 	tray      *trayMenu
 	qrDialog  dialog.Dialog // the QR code on show, closed on lock
 	hidden    bool
@@ -219,6 +220,7 @@ func (u *UI) onUnlocked() {
 	u.startTicking()
 	u.tray.refresh()
 	u.warnRollback()
+	u.startAutoBackup()
 }
 
 // showList returns from a secondary screen to the main list.
@@ -253,6 +255,7 @@ func (u *UI) lock() {
 		u.settings.backupsDialog.hide()
 	}
 	u.stopTicking()
+	u.stopAutoBackup()
 	if u.idle != nil {
 		u.idle.Stop()
 		u.idle = nil
@@ -442,6 +445,9 @@ func (u *UI) showSaveError(err error) {
 func (u *UI) changed() bool {
 	u.unsaved = true
 	ok := u.save()
+	if ok {
+		u.autoBackupChanged()
+	}
 	u.list.load(u.vault.Entries())
 	u.tray.refresh()
 	return ok

@@ -112,6 +112,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Theme", Widget: s.theme},
 			{Text: "Backups kept", Widget: s.backups, HintText: "previous versions of the vault kept on each save"},
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
+			{Text: "Backup files", Widget: container.NewGridWithColumns(2, widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
 			{Text: "Vault folder", Widget: s.vaultPath, HintText: "used from the next start; empty for the default"},
 			{Text: "Icons", Widget: container.NewVBox(s.packs, importBtn)},
 		},
