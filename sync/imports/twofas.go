@@ -102,7 +102,9 @@ func (s *twofasService) entry() (vault.Entry, error) {
 		return vault.Entry{}, err
 	}
 	issuer := s.OTP.Issuer
-	if issuer == "" {
+	if issuer == "" && s.Name != s.OTP.Account {
+		// The service name stands for the issuer, unless it merely repeats
+		// the account (what exports of entries without an issuer write).
 		issuer = s.Name
 	}
 	account := s.OTP.Account
