@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -71,6 +72,13 @@ func notLinked(dir, name string) error {
 	return fmt.Errorf("%s is %s, and a save replaces it, which would cut the link: move the file itself into the vault folder (the folder may be a link); nothing was written", name, what)
 }
 
+// notRegularError says that the vault file name is what (a symbolic link,
+// a hard link, not a regular file), which a write would go through to
+// reach a file outside the vault.
+func notRegularError(name, what string) error {
+	return fmt.Errorf("%s is %s, and Tessera never writes a vault file through a link or into anything but a file of its own: remove %s (the next write makes it anew) or put the file itself in its place; nothing was written", name, what, name)
+}
+
 // mkdirDurable makes dir and any missing parents with mode perm, and syncs
 // the folder holding each folder it made, so that they survive a power cut.
 func mkdirDurable(dir string, perm fs.FileMode) error {
@@ -112,6 +120,8 @@ func removeTemps(dir string) {
 // manifest just read or written, may call it.
 func (v *Vault) removeLeftovers() {
 	removeTemps(v.dir)
+	// The plain record of older versions misleads once state.age exists.
+	os.Remove(filepath.Join(v.dir, generationFile))
 	listed := make(map[string]bool, len(v.man.Slots))
 	for _, s := range v.man.Slots {
 		listed[s.File] = true
@@ -135,8 +145,15 @@ func readFile(dir, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, damaged(name, "is not a regular file (a %s)", fileKind(fi.Mode()))
+	}
 	size := int64(512)
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+	if fi.Size() > 0 {
 		size = fi.Size() + 1
 	}
 	if size > max+1 {
@@ -160,6 +177,23 @@ func readFile(dir, name string, max int64) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// fileKind names what a file of mode m is, for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }
 
 // validSlotFile reports whether name is a plain slot file name, with no path.
@@ -191,7 +225,7 @@ func keepFile(src, dir, name string) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		data, err := os.ReadFile(src)
+		data, err := readFile(filepath.Dir(src), filepath.Base(src), maxBodySize)
 		if err != nil {
 			return err
 		}
@@ -200,4 +234,20 @@ func keepFile(src, dir, name string) error {
 		}
 	}
 	return syncDir(dir)
+}
+
+// sameContent reports whether the regular files at a and b hold the same
+// bytes (or are the same file).
+func sameContent(a, b string) bool {
+	fa, errA := os.Lstat(a)
+	fb, errB := os.Lstat(b)
+	if errA != nil || errB != nil || !fa.Mode().IsRegular() || !fb.Mode().IsRegular() || fa.Size() != fb.Size() {
+		return false
+	}
+	if os.SameFile(fa, fb) {
+		return true
+	}
+	ca, errA := readFile(filepath.Dir(a), filepath.Base(a), maxBodySize)
+	cb, errB := readFile(filepath.Dir(b), filepath.Base(b), maxBodySize)
+	return errA == nil && errB == nil && bytes.Equal(ca, cb)
 }

@@ -1,4 +1,4 @@
-//go:build !windows
+//go:build !unix && !windows
 
 package vault
 
@@ -12,4 +12,10 @@ func replaceFile(tmp, path string) error {
 // openFile opens path for reading.
 func openFile(path string) (*os.File, error) {
 	return os.Open(path)
+}
+
+// openLockFile opens (making it if missing) the lock file at path for
+// writing. This system has no file locks, so nothing is written to it.
+func openLockFile(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 }

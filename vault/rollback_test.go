@@ -100,8 +100,8 @@ func TestRollbackWarning(t *testing.T) {
 	checkRollback(t, reopen(t, dir), nil)
 }
 
-// A vault whose last save was made by a Tessera that did not record it
-// warns only of what its backups show: no false alarm from a missing
+// A vault whose last save was made by a Tessera that did not record it in
+// state.age warns only of what its backups show: no false alarm from a missing
 // record, and no alarm from a backup file that does not open.
 func TestRollbackWithoutRecord(t *testing.T) {
 	v, dir, _ := newVault(t)
@@ -109,7 +109,7 @@ func TestRollbackWithoutRecord(t *testing.T) {
 		mustAdd(t, v, totp("I", string(rune('a'+i)), i))
 		mustSave(t, v)
 	}
-	if err := os.Remove(filepath.Join(dir, "generation")); err != nil {
+	if err := os.Remove(filepath.Join(dir, "state.age")); err != nil {
 		t.Fatal(err)
 	}
 	checkRollback(t, reopen(t, dir), nil)
@@ -176,4 +176,16 @@ func TestNoRollbackWhileSaving(t *testing.T) {
 		t.Fatalf("child: %v", err)
 	}
 	t.Logf("%d unlocks during %d saves", unlocks, writerRounds)
+}
+
+// The plain generation file of older versions, forged or not, is no
+// evidence of a later save: no warning rests on it.
+func TestRollbackNotFromPlainRecord(t *testing.T) {
+	v, dir, _ := newVault(t)
+	mustAdd(t, v, totp("I", "a", 1))
+	mustSave(t, v)
+	if err := os.WriteFile(filepath.Join(dir, "generation"), []byte("999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkRollback(t, reopen(t, dir), nil)
 }

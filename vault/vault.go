@@ -8,9 +8,9 @@
 //	vault.json              format version, key slot list, backups kept (not secret)
 //	body.age                the entries as JSON, age-encrypted to the master key
 //	slot-KIND-ID.age        one per key slot: the master key, age-encrypted to that slot's key
-//	generation              the generation of the last body saved (not secret)
+//	state.age               the latest save generation and the HOTP counters handed out, age-encrypted to the master key
 //	backups/body-GEN.age    previous bodies, named by their save generation
-//	backups/damaged-T.age   damaged bodies that a restore replaced (the newest 3)
+//	backups/damaged-T.age   damaged bodies that a restore replaced, and files found under a backup's name (the newest 3)
 //	lock                    the write lock, holding the writer's PID
 //
 // The master key is a random age X25519 identity. A passphrase slot is
@@ -34,7 +34,9 @@
 // saved in the meantime and merges entry by entry: the side that changed an
 // entry last wins, and deletions are kept as tombstones. A HOTP counter
 // keeps the higher value of the two sides, here as in an edit or a restore,
-// so that no code is given twice. [Vault.Changed]
+// and never falls below the highest counter handed out, which state.age
+// keeps apart from the body, so that no code is given twice whatever body
+// is put back, restored or synced in. [Vault.Changed]
 // tells a holder cheaply that another process saved; [Vault.Reload] takes in
 // the other process's changes, keeping unsaved local ones.
 //
@@ -43,7 +45,11 @@
 // Every file is written atomically and durably (temporary file, fsync,
 // rename, fsync of the folder), so a crash leaves the old or the new state.
 // A write refuses to replace a vault file that is a symbolic link, which it
-// would cut (link the whole folder instead).
+// would cut (link the whole folder instead), and never opens one for
+// writing through a link: the lock file is opened with O_NOFOLLOW (a
+// reparse-point open on Windows) and refused if it is not a regular file
+// of its own. Save generations never wrap: only encrypted evidence counts
+// towards them, never a plain file or a file name.
 // Every save keeps the previous body as a backup ([Vault.Backups],
 // [Vault.Restore]). A body.age older than a save made after it (put back
 // by hand or by a sync tool) opens, and [Vault.Rollback] says so and names
@@ -199,9 +205,9 @@ func checkOwnFolder(dir string) error {
 	}
 	for _, e := range ents {
 		name := e.Name()
-		if name == lockFile || name == generationFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
+		if name == lockFile || name == generationFile || name == stateFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
 			strings.HasPrefix(name, tempPrefix+bodyFile+"-") || strings.HasPrefix(name, tempPrefix+manifestFile+"-") ||
-			strings.HasPrefix(name, tempPrefix+generationFile+"-") {
+			strings.HasPrefix(name, tempPrefix+generationFile+"-") || strings.HasPrefix(name, tempPrefix+stateFile+"-") {
 			continue
 		}
 		return fmt.Errorf("%s is not empty (it holds %s): give a new or empty folder for the vault, so that its files do not mix with others; nothing was written", dir, name)
@@ -446,6 +452,9 @@ func (v *Vault) readBody(mid *age.X25519Identity) (*body, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// Whatever body this is (put back, restored, synced in), no HOTP
+	// counter falls below what was handed out.
+	v.readStateOrEmpty(mid).raise(b.Entries)
 	return b, bytes.Clone(ct[:min(len(ct), headSize)]), nil
 }
 
@@ -821,8 +830,18 @@ func (v *Vault) AdvanceHOTP(id string) (string, error) {
 	if e.Kind != KindOTP || e.OTP.Kind != otp.HOTP {
 		return "", fmt.Errorf("entry %s is not a HOTP credential", id)
 	}
+	// The highest counter handed out is kept apart from the body, and
+	// durably before the code is given: no body put back or restored
+	// later brings this code back. A crash after this and before the body
+	// is written skips one code, which HOTP servers' look-ahead allows.
+	st := v.readStateOrEmpty(v.identity())
+	st.raise(v.entries[i : i+1])
 	code, err := e.OTP.Code(time.Time{})
 	if err != nil {
+		return "", err
+	}
+	st.HOTP[hotpFingerprint(e.OTP.Secret)] = e.OTP.Counter + 1
+	if err := v.writeState(st); err != nil {
 		return "", err
 	}
 	// A counter move alone keeps no backup, as uses keep none: taking
