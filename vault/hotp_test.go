@@ -227,3 +227,23 @@ func TestHOTPAfterRollbackOrRestore(t *testing.T) {
 		checkFresh(t, given, takeCodes(t, reopen(t, dir), id, 1)[0], "code of the entry brought back")
 	})
 }
+
+// Every save, a counter move alone included, removes what killed saves
+// left: temporary files from killed HOTP saves do not pile up.
+func TestCounterSavesRemoveLeftovers(t *testing.T) {
+	v, dir, _ := newVault(t)
+	h := mustAdd(t, v, hotpEntry())
+	mustSave(t, v)
+	left := []string{filepath.Join(dir, ".tmp-body.age-123"), filepath.Join(dir, ".tmp-state.age-9"), filepath.Join(dir, "backups", ".tmp-body-2.age-7")}
+	for _, f := range left {
+		if err := os.WriteFile(f, []byte("a killed save's copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	takeCodes(t, v, h.ID, 1)
+	for _, f := range left {
+		if _, err := os.Lstat(f); err == nil {
+			t.Errorf("%s left after a counter save", filepath.Base(f))
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -188,4 +189,46 @@ func TestRollbackNotFromPlainRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRollback(t, reopen(t, dir), nil)
+}
+
+// A passphrase slot copied from another vault (same passphrase) is blamed,
+// not body.age; the recovery code still opens the vault. Errors say
+// "vault damaged" once.
+func TestForeignSlotBlamed(t *testing.T) {
+	_, dir, code := newVault(t)
+	_, other, _ := newVault(t)
+	mine, _ := filepath.Glob(filepath.Join(dir, "slot-passphrase-*.age"))
+	theirs, _ := filepath.Glob(filepath.Join(other, "slot-passphrase-*.age"))
+	b, err := os.ReadFile(theirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine[0], b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := vault.Open(dir, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.UnlockPassphrase(testPass)
+	var de *vault.DamagedError
+	if !errors.As(err, &de) || de.File != filepath.Base(mine[0]) || !strings.Contains(err.Error(), "another vault") {
+		t.Fatalf("got %v, want the slot file blamed as another vault's", err)
+	}
+	if n := strings.Count(err.Error(), "vault damaged"); n != 1 {
+		t.Errorf("%q says vault damaged %d times", err, n)
+	}
+	if err := w.UnlockRecoveryCode(code); err != nil {
+		t.Fatalf("recovery code: %v", err)
+	}
+
+	// An oversized slot file: damage, said once.
+	if err := os.WriteFile(mine[0], make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, _ = vault.Open(dir, testOpts)
+	err = w.UnlockPassphrase(testPass)
+	if !errors.Is(err, vault.ErrDamaged) || strings.Count(err.Error(), "vault damaged") != 1 {
+		t.Errorf("oversized slot: %v", err)
+	}
 }

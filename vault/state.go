@@ -121,7 +121,7 @@ func (v *Vault) readState(mid *age.X25519Identity) (*state, error) {
 	}
 	r, err := age.Decrypt(bytes.NewReader(ct), mid)
 	if errors.Is(err, age.ErrIncorrectIdentity) {
-		return nil, damaged(stateFile, "is not encrypted to this vault's key")
+		return nil, &DamagedError{File: stateFile, Err: errNotThisKey}
 	}
 	if err != nil {
 		return nil, damaged(stateFile, "%s", describeAgeErr(err))

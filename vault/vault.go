@@ -261,7 +261,7 @@ func (v *Vault) readManifest() error {
 		return &noVaultError{dir: v.dir}
 	}
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", manifestFile, err)
+		return readError(manifestFile, err)
 	}
 	m, err := decodeManifest(b)
 	if err != nil {
@@ -344,7 +344,7 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 			continue
 		}
 		if err != nil {
-			slotErr = cmpErr(slotErr, damaged(s.File, "cannot be read: %v", err))
+			slotErr = cmpErr(slotErr, asDamaged(s.File, err))
 			continue
 		}
 		master, mid, err := openSlot(ct, id)
@@ -366,7 +366,18 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 			continue
 		}
 		v.master, v.recipient = master, mid.Recipient()
-		return false, v.loadBody(mid)
+		err = v.loadBody(mid)
+		if errors.Is(err, errNotThisKey) {
+			if _, serr := v.readState(mid); errors.Is(serr, errNotThisKey) {
+				// Neither body.age nor state.age opens with the key
+				// this slot holds: the slot is at fault, not the body.
+				v.lock()
+				slotErr = cmpErr(slotErr, damaged(s.File, "%s slot opens, but holds the key of another vault, not this one's (copied from another vault?); "+
+					"unlock with another way in (the recovery code) and set the passphrase again", s.Kind))
+				continue
+			}
+		}
+		return false, err
 	}
 	if slotErr != nil {
 		return missing, slotErr
@@ -446,7 +457,7 @@ func (v *Vault) readBody(mid *age.X25519Identity) (*body, []byte, error) {
 		return nil, nil, damaged(bodyFile, "is missing")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", bodyFile, err)
+		return nil, nil, readError(bodyFile, err)
 	}
 	b, err := decryptBody(bodyFile, ct, mid)
 	if err != nil {
@@ -462,7 +473,7 @@ func (v *Vault) readBody(mid *age.X25519Identity) (*body, []byte, error) {
 func decryptBody(name string, ct []byte, mid *age.X25519Identity) (*body, error) {
 	r, err := age.Decrypt(bytes.NewReader(ct), mid)
 	if errors.Is(err, age.ErrIncorrectIdentity) {
-		return nil, damaged(name, "is not encrypted to this vault's key")
+		return nil, &DamagedError{File: name, Err: errNotThisKey}
 	}
 	if err != nil {
 		return nil, damaged(name, "%s", describeAgeErr(err))
@@ -673,6 +684,9 @@ func prepare(e *Entry) error {
 		if !utf8.Valid(t.Value) {
 			return errors.New("the token value is not UTF-8 text")
 		}
+		if err := checkTokenValue(t.Value); err != nil {
+			return err
+		}
 		if e.Issuer == "" {
 			return errors.New("the token has no name")
 		}
@@ -688,6 +702,16 @@ func prepare(e *Entry) error {
 	for _, s := range []string{e.Issuer, e.Account, e.Note, e.Icon} {
 		if !utf8.ValidString(s) {
 			return errors.New("entry text is not valid UTF-8")
+		}
+	}
+	for _, f := range []struct{ what, s string }{{"issuer", e.Issuer}, {"account", e.Account}} {
+		if err := CheckLabel(f.s); err != nil {
+			return fmt.Errorf("the %s: %w", f.what, err)
+		}
+	}
+	for _, tag := range e.Tags {
+		if err := CheckLabel(tag); err != nil {
+			return fmt.Errorf("a tag: %w", err)
 		}
 	}
 	return nil

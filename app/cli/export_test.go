@@ -20,3 +20,6 @@ func init() {
 		return realTerminal()
 	}
 }
+
+// TerminalSafe is terminalSafe, for the external tests.
+var TerminalSafe = terminalSafe
