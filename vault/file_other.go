@@ -19,3 +19,9 @@ func openFile(path string) (*os.File, error) {
 func openLockFile(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 }
+
+// isNoSpace reports whether err says the disk is full.
+func isNoSpace(err error) bool { return false }
+
+// isReadOnly reports whether err says the file system is read-only.
+func isReadOnly(err error) bool { return false }

@@ -48,3 +48,13 @@ func openLockFile(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// isNoSpace reports whether err says the disk or the person's quota is full.
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// isReadOnly reports whether err says the file system is read-only.
+func isReadOnly(err error) bool {
+	return errors.Is(err, syscall.EROFS)
+}

@@ -91,3 +91,14 @@ func openLockFile(path string) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(h), path), nil
 }
+
+// isNoSpace reports whether err says the disk or the person's quota is full.
+func isNoSpace(err error) bool {
+	return errors.Is(err, windows.ERROR_DISK_FULL) || errors.Is(err, windows.ERROR_HANDLE_DISK_FULL) ||
+		errors.Is(err, windows.ERROR_DISK_QUOTA_EXCEEDED)
+}
+
+// isReadOnly reports whether err says the medium is read-only.
+func isReadOnly(err error) bool {
+	return errors.Is(err, windows.ERROR_WRITE_PROTECT)
+}

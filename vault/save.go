@@ -258,12 +258,16 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 	if err := notLinked(v.dir, stateFile); err != nil {
 		return err
 	}
-	if backup {
-		if err := v.backupCurrent(); err != nil {
-			return err
+	// Room for the temporary body and the state file beside it.
+	err = v.withSpace(int64(ct.Len())+64<<10, func() error {
+		if backup {
+			if err := v.backupCurrent(); err != nil {
+				return err
+			}
 		}
-	}
-	if err := writeFile(v.dir, bodyFile, ct.Bytes()); err != nil {
+		return writeFile(v.dir, bodyFile, ct.Bytes())
+	})
+	if err != nil {
 		return err
 	}
 	// After the body, so that a crash between the two leaves a record

@@ -305,6 +305,9 @@ func (v *Vault) Unlock(id age.Identity) error {
 	}
 	for tries := 1; ; tries++ {
 		missing, err := v.unlockSlots(id)
+		if err == nil && v.master != nil {
+			v.removeStaleSlots()
+		}
 		if !missing || tries == manifestTries {
 			return err
 		}
@@ -319,6 +322,35 @@ func (v *Vault) Unlock(id age.Identity) error {
 		if bytes.Equal(v.manBytes, read) {
 			return err
 		}
+	}
+}
+
+// removeStaleSlots removes slot files the manifest does not list, which a
+// passphrase change cut short leaves (the old passphrase still opens
+// them, and they confuse README's recovery commands). Only under the write
+// lock, which a passphrase change under way holds: its new slot file is
+// not listed yet. If another process writes, the lock is not waited for:
+// the next unlock or save cleans up.
+func (v *Vault) removeStaleSlots() {
+	listed := make(map[string]bool, len(v.man.Slots))
+	for _, s := range v.man.Slots {
+		listed[s.File] = true
+	}
+	ents, _ := os.ReadDir(v.dir)
+	stale := false
+	for _, e := range ents {
+		stale = stale || validSlotFile(e.Name()) && !listed[e.Name()]
+	}
+	if !stale {
+		return
+	}
+	l, err := lockWrite(v.dir, 0)
+	if err != nil {
+		return
+	}
+	defer l.release()
+	if v.readManifest() == nil {
+		v.removeLeftovers()
 	}
 }
 
@@ -865,7 +897,7 @@ func (v *Vault) AdvanceHOTP(id string) (string, error) {
 		return "", err
 	}
 	st.HOTP[hotpFingerprint(e.OTP.Secret)] = e.OTP.Counter + 1
-	if err := v.writeState(st); err != nil {
+	if err := v.withSpace(64<<10, func() error { return v.writeState(st) }); err != nil {
 		return "", err
 	}
 	// A counter move alone keeps no backup, as uses keep none: taking
