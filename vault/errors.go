@@ -51,6 +51,13 @@ func damaged(file string, format string, args ...any) error {
 	return &DamagedError{File: file, Err: fmt.Errorf(format, args...)}
 }
 
+// ErrIncomplete is wrapped by the error of [Open] for a folder that holds
+// what an interrupted [Create] leaves: key slots and an empty body, but no
+// vault.json. [Create] with the same passphrase starts over there.
+var ErrIncomplete = errors.New("vault.json is missing, as an interrupted create leaves it")
+
+var errIncomplete = fmt.Errorf("is missing, and no save was ever made (an interrupted create?): create the vault again, with the same passphrase, to start over: %w", ErrIncomplete)
+
 // errNotThisKey is the damage of a body or state file that the master key
 // from a slot does not open.
 var errNotThisKey = errors.New("is not encrypted to this vault's key")

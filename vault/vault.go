@@ -153,6 +153,9 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
 		return nil, "", fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist)
 	}
+	if err := startOver(dir, passphrase); err != nil {
+		return nil, "", err
+	}
 
 	masterID, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -205,7 +208,7 @@ func checkOwnFolder(dir string) error {
 	}
 	for _, e := range ents {
 		name := e.Name()
-		if name == lockFile || name == generationFile || name == stateFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
+		if name == lockFile || name == generationFile || name == stateFile || name == bodyFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
 			strings.HasPrefix(name, tempPrefix+bodyFile+"-") || strings.HasPrefix(name, tempPrefix+manifestFile+"-") ||
 			strings.HasPrefix(name, tempPrefix+generationFile+"-") || strings.HasPrefix(name, tempPrefix+stateFile+"-") {
 			continue
@@ -213,6 +216,62 @@ func checkOwnFolder(dir string) error {
 		return fmt.Errorf("%s is not empty (it holds %s): give a new or empty folder for the vault, so that its files do not mix with others; nothing was written", dir, name)
 	}
 	return nil
+}
+
+// startOver removes what an interrupted Create left in dir, if it left a
+// body: only once the passphrase opens one of its slots and the body it
+// opens is a new vault's, empty, so that no vault that lost its vault.json
+// is ever taken for one. The caller holds the write lock.
+func startOver(dir, passphrase string) error {
+	if _, err := os.Lstat(filepath.Join(dir, bodyFile)); err != nil {
+		return nil
+	}
+	id, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading vault folder: %w", err)
+	}
+	fresh := false
+	for _, e := range ents {
+		if !validSlotFile(e.Name()) || !strings.HasPrefix(e.Name(), "slot-"+string(SlotPassphrase)+"-") {
+			continue
+		}
+		ct, err := readFile(dir, e.Name(), maxSlotSize)
+		if err != nil {
+			continue
+		}
+		master, mid, err := openSlot(ct, id)
+		if err != nil {
+			continue
+		}
+		clear(master)
+		if ct, err = readFile(dir, bodyFile, maxBodySize); err != nil {
+			break
+		}
+		b, err := decryptBody(bodyFile, ct, mid)
+		if err == nil {
+			fresh = b.Generation == 1 && len(b.Entries) == 0
+			for i := range b.Entries {
+				b.Entries[i].zero()
+			}
+		}
+		break
+	}
+	if !fresh {
+		return fmt.Errorf("%s holds body.age but no vault.json: what an interrupted create leaves, but this passphrase does not open it as a new, empty vault; "+
+			"create it with the passphrase given the first time, or move the folder's files away to start over; nothing was written", dir)
+	}
+	for _, e := range ents {
+		if name := e.Name(); name != lockFile {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("starting over: %w", err)
+			}
+		}
+	}
+	return syncDir(dir)
 }
 
 // Open reads the description of the vault in dir and returns it locked. An
@@ -256,6 +315,10 @@ func (v *Vault) readManifest() error {
 			return &noVaultError{dir: v.dir, why: " (the folder does not exist)"}
 		}
 		if _, serr := os.Stat(filepath.Join(v.dir, bodyFile)); serr == nil {
+			if _, berr := os.Lstat(filepath.Join(v.dir, backupDir)); berr != nil {
+				// No save was ever made: what an interrupted Create leaves.
+				return &DamagedError{File: manifestFile, Err: errIncomplete}
+			}
 			return damaged(manifestFile, "is missing")
 		}
 		return &noVaultError{dir: v.dir}
