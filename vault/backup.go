@@ -41,6 +41,10 @@ func (v *Vault) Backups() ([]Backup, error) {
 
 // listBackups returns the generations of the backups in dir, newest first.
 func listBackups(dir string) ([]uint64, error) {
+	if fi, err := os.Lstat(filepath.Join(dir, backupDir)); err == nil && !fi.IsDir() {
+		// A link out of the vault: not its backups (and never pruned).
+		return nil, nil
+	}
 	ents, err := os.ReadDir(filepath.Join(dir, backupDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -87,7 +91,10 @@ func (v *Vault) pruneBackups() {
 	for i := keep; i < len(gens); i++ {
 		os.Remove(filepath.Join(v.dir, backupDir, backupName(gens[i])))
 	}
-	ents, _ := os.ReadDir(filepath.Join(v.dir, backupDir))
+	var ents []os.DirEntry
+	if realDir(filepath.Join(v.dir, backupDir)) {
+		ents, _ = os.ReadDir(filepath.Join(v.dir, backupDir))
+	}
 	var times []int64
 	for _, e := range ents {
 		if t, ok := parseDamagedName(e.Name()); ok {

@@ -100,10 +100,36 @@ func mkdirDurable(dir string, perm fs.FileMode) error {
 	return nil
 }
 
+// realDir reports whether dir is a folder, not a link to one: the vault
+// folder's own subfolders are only read and cleaned if they are.
+func realDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.IsDir()
+}
+
+// mkdirInVault makes dir, a folder inside the vault folder (backups,
+// sealed), if missing, refusing a symbolic link or anything but a folder in
+// its place: writes into it would land outside the vault.
+func mkdirInVault(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err == nil && !fi.IsDir() {
+		what := "not a folder"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symbolic link"
+		}
+		name := filepath.Base(dir)
+		return fmt.Errorf("%s is %s, and Tessera never writes vault files through a link: remove %s (the next write makes it anew) or put the folder itself in its place; nothing was written", name, what, name)
+	}
+	return mkdirDurable(dir, 0o700)
+}
+
 // removeTemps deletes what interrupted writes left behind. Only a holder of
 // the write lock may call it.
 func removeTemps(dir string) {
 	for _, d := range []string{dir, filepath.Join(dir, backupDir)} {
+		if !realDir(d) {
+			continue
+		}
 		ents, _ := os.ReadDir(d)
 		for _, e := range ents {
 			if strings.HasPrefix(e.Name(), tempPrefix) {
@@ -218,7 +244,7 @@ var linkFile = os.Link
 // Linux's vfat refuses them with EPERM) a copy written as writeFile writes.
 // The error wraps fs.ErrNotExist if src does not exist.
 func keepFile(src, dir, name string) error {
-	if err := mkdirDurable(dir, 0o700); err != nil {
+	if err := mkdirInVault(dir); err != nil {
 		return err
 	}
 	if err := linkFile(src, filepath.Join(dir, name)); err != nil {

@@ -92,6 +92,44 @@ func TestLinkedVaultFilesAreNotFollowed(t *testing.T) {
 	})
 }
 
+// A backups or sealed folder that is a link out of the vault is refused,
+// and nothing is written through it.
+func TestLinkedSubfolders(t *testing.T) {
+	for _, name := range []string{"backups", "sealed"} {
+		t.Run(name, func(t *testing.T) {
+			v, dir, _ := newVault(t)
+			mustAdd(t, v, totp("A", "a", 1))
+			mustSave(t, v)
+			outside := t.TempDir()
+			// Files out there that a save or prune would remove if it
+			// followed the link.
+			for _, f := range []string{".tmp-body.age-1", "body-1.age", "damaged-1.age"} {
+				os.WriteFile(filepath.Join(outside, f), []byte("mine"), 0o600)
+			}
+			os.RemoveAll(filepath.Join(dir, name))
+			if err := os.Symlink(outside, filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if name == "backups" {
+				mustAdd(t, v, totp("B", "b", 2))
+				err = v.Save()
+			} else {
+				err = v.WriteSealed("x", []byte("data"))
+			}
+			if err == nil || !strings.Contains(err.Error(), name+" is a symbolic link") {
+				t.Fatalf("got %v, want the linked %s refused", err, name)
+			}
+			if err := v.SetBackupsKept(0); err != nil {
+				t.Fatal(err)
+			}
+			if ents, _ := os.ReadDir(outside); len(ents) != 3 {
+				t.Errorf("files written or removed through the link: %v", ents)
+			}
+		})
+	}
+}
+
 // A folder or FIFO in place of body.age is damage (exit 4 in the CLI), and
 // reading it never hangs.
 func TestBodyNotARegularFile(t *testing.T) {

@@ -31,4 +31,9 @@ func TestTerminalSafe(t *testing.T) {
 			t.Errorf("terminalSafe(%q) = %q, %v; want %q, %v", c.in, got, escaped, c.want, c.escaped)
 		}
 	}
+	// list's cells: a name stored before names were checked cannot show
+	// as another.
+	if got := cli.Cell("Pay\u202eLAPyap\tx"); got != `Pay\u202eLAPyap x` {
+		t.Errorf("cell = %q", got)
+	}
 }

@@ -21,5 +21,8 @@ func init() {
 	}
 }
 
-// TerminalSafe is terminalSafe, for the external tests.
-var TerminalSafe = terminalSafe
+// TerminalSafe is terminalSafe, and Cell is cell, for the external tests.
+var (
+	TerminalSafe = terminalSafe
+	Cell         = cell
+)
