@@ -1,10 +1,14 @@
 package vault_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/tessera-auth/tessera/vault"
 )
 
 // The save generation never wraps or goes back, whatever the folder holds:
@@ -130,5 +134,19 @@ func TestTakenBackupName(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the file that held the backup name was deleted: %v", m)
+	}
+}
+
+// A body whose content claims a generation no save reaches is damage, so
+// that nothing counts from it to the end of the range.
+func TestHugeGenerationInBody(t *testing.T) {
+	for _, gen := range []uint64{1<<53 + 1, 18446744073709551615} {
+		_, err := vault.DecodeBodyForTest(vault.EncodeBodyForTest(gen, nil))
+		if !errors.Is(err, vault.ErrDamaged) || !strings.Contains(err.Error(), "generation") {
+			t.Errorf("generation %d: got %v, want damage naming the generation", gen, err)
+		}
+	}
+	if _, err := vault.DecodeBodyForTest(vault.EncodeBodyForTest(1<<53, nil)); err != nil {
+		t.Errorf("generation 2^53: %v", err)
 	}
 }
