@@ -41,6 +41,10 @@ func (v *Vault) Backups() ([]Backup, error) {
 
 // listBackups returns the generations of the backups in dir, newest first.
 func listBackups(dir string) ([]uint64, error) {
+	if fi, err := os.Lstat(filepath.Join(dir, backupDir)); err == nil && !fi.IsDir() {
+		// A link out of the vault: not its backups (and never pruned).
+		return nil, nil
+	}
 	ents, err := os.ReadDir(filepath.Join(dir, backupDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -87,7 +91,10 @@ func (v *Vault) pruneBackups() {
 	for i := keep; i < len(gens); i++ {
 		os.Remove(filepath.Join(v.dir, backupDir, backupName(gens[i])))
 	}
-	ents, _ := os.ReadDir(filepath.Join(v.dir, backupDir))
+	var ents []os.DirEntry
+	if realDir(filepath.Join(v.dir, backupDir)) {
+		ents, _ = os.ReadDir(filepath.Join(v.dir, backupDir))
+	}
 	var times []int64
 	for _, e := range ents {
 		if t, ok := parseDamagedName(e.Name()); ok {
@@ -182,9 +189,13 @@ func (v *Vault) Restore(id string) error {
 		// A newer Tessera wrote the body: never write over it.
 		return err
 	}
+	if err := notLinked(v.dir, bodyFile); err != nil {
+		return err
+	}
 	v.removeLeftovers()
 	// HOTP counters stay where they are: codes of the backup's counters
-	// were given since.
+	// were given since, as the state file records even when no body does.
+	v.readStateOrEmpty(mid).raise(b.Entries)
 	keepCounters(b.Entries, v.entries)
 	if err == nil {
 		keepCounters(b.Entries, cur.Entries)
@@ -197,8 +208,6 @@ func (v *Vault) Restore(id string) error {
 		}
 	} else {
 		// Keep the damaged body aside rather than destroy it.
-		gens, _ := listBackups(v.dir)
-		v.gen = max(v.gen, gens[0])
 		aside := damagedName(time.Now().UnixNano())
 		if err := keepFile(filepath.Join(v.dir, bodyFile), filepath.Join(v.dir, backupDir), aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("keeping the damaged body: %w", err)
@@ -207,7 +216,9 @@ func (v *Vault) Restore(id string) error {
 	for i := range v.entries {
 		v.retired = append(v.retired, v.entries[i].OTP.Secret, v.entries[i].Token.Value)
 	}
-	b.Generation = v.nextGen()
+	if b.Generation, err = v.nextGen(); err != nil {
+		return err
+	}
 	b.Saved = time.Now().UTC()
 	if err := v.writeBody(b, false); err != nil {
 		return err
@@ -217,4 +228,38 @@ func (v *Vault) Restore(id string) error {
 	clear(v.used)
 	v.bodyErr, v.rollback = nil, nil
 	return nil
+}
+
+// BackupWith returns the newest backup that holds a live entry with the
+// given ID, for advice such as "backup N still holds it": a backup counts
+// only if it opens with the vault's key and the entry is in it, so the
+// advice never names a file that does not hold what it promises.
+func (v *Vault) BackupWith(id string) (Backup, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.master == nil {
+		return Backup{}, false
+	}
+	mid := v.identity()
+	gens, _ := listBackups(v.dir)
+	for _, g := range gens {
+		b, err := v.readBackup(g, mid)
+		if err != nil {
+			continue
+		}
+		found := false
+		for i := range b.Entries {
+			found = found || b.Entries[i].ID == id && !b.Entries[i].Deleted
+			b.Entries[i].zero()
+		}
+		if !found {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(v.dir, backupDir, backupName(g)))
+		if err != nil {
+			continue
+		}
+		return Backup{ID: strconv.FormatUint(g, 10), Saved: fi.ModTime(), Size: fi.Size()}, true
+	}
+	return Backup{}, false
 }

@@ -114,6 +114,11 @@ func (e *Entry) sameSecret(o *Entry) bool {
 		e.Issuer == o.Issuer && e.Account == o.Account
 }
 
+// isHOTP reports whether e is a live HOTP entry.
+func (e *Entry) isHOTP() bool {
+	return !e.Deleted && e.Kind == KindOTP && e.OTP.Kind == otp.HOTP
+}
+
 // keepCounter raises e's HOTP counter to o's if both hold the same HOTP
 // credential (same secret): whichever copy of an entry is kept, a counter
 // value whose code was given is never given again.

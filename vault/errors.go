@@ -51,6 +51,38 @@ func damaged(file string, format string, args ...any) error {
 	return &DamagedError{File: file, Err: fmt.Errorf(format, args...)}
 }
 
+// ErrIncomplete is wrapped by the error of [Open] for a folder that holds
+// what an interrupted [Create] leaves: key slots and an empty body, but no
+// vault.json. [Create] with the same passphrase starts over there.
+var ErrIncomplete = errors.New("vault.json is missing, as an interrupted create leaves it")
+
+var errIncomplete = fmt.Errorf("is missing, and no save was ever made (an interrupted create?): create the vault again, with the same passphrase, to start over: %w", ErrIncomplete)
+
+// errNotThisKey is the damage of a body or state file that the master key
+// from a slot does not open.
+var errNotThisKey = errors.New("is not encrypted to this vault's key")
+
+// asDamaged returns err, an error reading file, as a [*DamagedError]: as it
+// is if it is one already (so that "vault damaged" is said once), else
+// wrapped.
+func asDamaged(file string, err error) error {
+	var de *DamagedError
+	if errors.As(err, &de) {
+		return err
+	}
+	return &DamagedError{File: file, Err: fmt.Errorf("cannot be read: %w", err)}
+}
+
+// readError returns err, an error reading file: a [*DamagedError] as it is,
+// anything else (a permission error, say: no damage) with the file named.
+func readError(file string, err error) error {
+	var de *DamagedError
+	if errors.As(err, &de) {
+		return err
+	}
+	return fmt.Errorf("reading %s: %w", file, err)
+}
+
 // VersionError is returned when a vault was written by a newer version of
 // Tessera than this one. Such a vault is never written to.
 type VersionError struct {

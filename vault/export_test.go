@@ -100,3 +100,39 @@ func FailLinksForTest(t testing.TB) {
 	}
 	t.Cleanup(func() { linkFile = os.Link })
 }
+
+// DecodeStateForTest runs the state.age content decoder and re-encodes
+// what it read.
+func DecodeStateForTest(plain []byte) ([]byte, error) {
+	s, err := decodeState(plain)
+	if err != nil {
+		return nil, err
+	}
+	return s.encode(), nil
+}
+
+// ParseNamesForTest runs the parsers of the names of files in the vault
+// folder: backup, damaged body and slot file names.
+func ParseNamesForTest(name string) (backup uint64, isBackup bool, damagedAt int64, isDamaged, isSlot bool) {
+	backup, isBackup = parseBackupName(name)
+	damagedAt, isDamaged = parseDamagedName(name)
+	return backup, isBackup, damagedAt, isDamaged, validSlotFile(name)
+}
+
+// BackupNameForTest and DamagedNameForTest give the names of backups and
+// damaged bodies.
+var (
+	BackupNameForTest  = backupName
+	DamagedNameForTest = damagedName
+)
+
+// ReadLockPIDForTest runs the parser of the lock file's PID.
+var ReadLockPIDForTest = readLockPID
+
+// OpenSlotForTest opens a slot file's content with id, zeroing what it
+// returns.
+func OpenSlotForTest(ct []byte, id age.Identity) error {
+	master, _, err := openSlot(ct, id)
+	clear(master)
+	return err
+}

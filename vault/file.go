@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -71,6 +72,13 @@ func notLinked(dir, name string) error {
 	return fmt.Errorf("%s is %s, and a save replaces it, which would cut the link: move the file itself into the vault folder (the folder may be a link); nothing was written", name, what)
 }
 
+// notRegularError says that the vault file name is what (a symbolic link,
+// a hard link, not a regular file), which a write would go through to
+// reach a file outside the vault.
+func notRegularError(name, what string) error {
+	return fmt.Errorf("%s is %s, and Tessera never writes a vault file through a link or into anything but a file of its own: remove %s (the next write makes it anew) or put the file itself in its place; nothing was written", name, what, name)
+}
+
 // mkdirDurable makes dir and any missing parents with mode perm, and syncs
 // the folder holding each folder it made, so that they survive a power cut.
 func mkdirDurable(dir string, perm fs.FileMode) error {
@@ -92,10 +100,36 @@ func mkdirDurable(dir string, perm fs.FileMode) error {
 	return nil
 }
 
+// realDir reports whether dir is a folder, not a link to one: the vault
+// folder's own subfolders are only read and cleaned if they are.
+func realDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.IsDir()
+}
+
+// mkdirInVault makes dir, a folder inside the vault folder (backups,
+// sealed), if missing, refusing a symbolic link or anything but a folder in
+// its place: writes into it would land outside the vault.
+func mkdirInVault(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err == nil && !fi.IsDir() {
+		what := "not a folder"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symbolic link"
+		}
+		name := filepath.Base(dir)
+		return fmt.Errorf("%s is %s, and Tessera never writes vault files through a link: remove %s (the next write makes it anew) or put the folder itself in its place; nothing was written", name, what, name)
+	}
+	return mkdirDurable(dir, 0o700)
+}
+
 // removeTemps deletes what interrupted writes left behind. Only a holder of
 // the write lock may call it.
 func removeTemps(dir string) {
 	for _, d := range []string{dir, filepath.Join(dir, backupDir)} {
+		if !realDir(d) {
+			continue
+		}
 		ents, _ := os.ReadDir(d)
 		for _, e := range ents {
 			if strings.HasPrefix(e.Name(), tempPrefix) {
@@ -112,6 +146,8 @@ func removeTemps(dir string) {
 // manifest just read or written, may call it.
 func (v *Vault) removeLeftovers() {
 	removeTemps(v.dir)
+	// The plain record of older versions misleads once state.age exists.
+	os.Remove(filepath.Join(v.dir, generationFile))
 	listed := make(map[string]bool, len(v.man.Slots))
 	for _, s := range v.man.Slots {
 		listed[s.File] = true
@@ -135,8 +171,15 @@ func readFile(dir, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, damaged(name, "is not a regular file (a %s)", fileKind(fi.Mode()))
+	}
 	size := int64(512)
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+	if fi.Size() > 0 {
 		size = fi.Size() + 1
 	}
 	if size > max+1 {
@@ -162,6 +205,23 @@ func readFile(dir, name string, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// fileKind names what a file of mode m is, for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
+}
+
 // validSlotFile reports whether name is a plain slot file name, with no path.
 func validSlotFile(name string) bool {
 	if !strings.HasPrefix(name, "slot-") || !strings.HasSuffix(name, ".age") || len(name) > 100 {
@@ -184,14 +244,14 @@ var linkFile = os.Link
 // Linux's vfat refuses them with EPERM) a copy written as writeFile writes.
 // The error wraps fs.ErrNotExist if src does not exist.
 func keepFile(src, dir, name string) error {
-	if err := mkdirDurable(dir, 0o700); err != nil {
+	if err := mkdirInVault(dir); err != nil {
 		return err
 	}
 	if err := linkFile(src, filepath.Join(dir, name)); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		data, err := os.ReadFile(src)
+		data, err := readFile(filepath.Dir(src), filepath.Base(src), maxBodySize)
 		if err != nil {
 			return err
 		}
@@ -200,4 +260,20 @@ func keepFile(src, dir, name string) error {
 		}
 	}
 	return syncDir(dir)
+}
+
+// sameContent reports whether the regular files at a and b hold the same
+// bytes (or are the same file).
+func sameContent(a, b string) bool {
+	fa, errA := os.Lstat(a)
+	fb, errB := os.Lstat(b)
+	if errA != nil || errB != nil || !fa.Mode().IsRegular() || !fb.Mode().IsRegular() || fa.Size() != fb.Size() {
+		return false
+	}
+	if os.SameFile(fa, fb) {
+		return true
+	}
+	ca, errA := readFile(filepath.Dir(a), filepath.Base(a), maxBodySize)
+	cb, errB := readFile(filepath.Dir(b), filepath.Base(b), maxBodySize)
+	return errA == nil && errB == nil && bytes.Equal(ca, cb)
 }

@@ -26,8 +26,9 @@ const (
 	lockFile     = "lock"
 	backupDir    = "backups"
 
-	// generationFile records the generation of the last body saved, so
-	// that a body put back afterwards is told apart (see Rollback).
+	// generationFile is where Tessera before state.age recorded the
+	// generation of the last body saved, in plain text. It is no longer
+	// read (a plain file is no evidence) and the next save removes it.
 	generationFile = "generation"
 
 	manifestFormat = "tessera-vault"
@@ -329,6 +330,9 @@ func decodeBody(plain []byte) (*body, error) {
 			}
 		case "generation":
 			b.Generation, err = r.uint64()
+			if err == nil && b.Generation > maxGeneration {
+				err = fmt.Errorf("generation %d is beyond %d", b.Generation, uint64(maxGeneration))
+			}
 		case "saved":
 			b.Saved, err = r.time()
 		case "entries":

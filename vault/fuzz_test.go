@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +117,86 @@ func TestBodyRoundTrip(t *testing.T) {
 	if !bytes.Contains(plain, []byte(`"note":"n\u2028\t\u0001"`)) {
 		t.Errorf("control characters not escaped: %s", plain)
 	}
+}
+
+// FuzzDecodeState feeds damaged state.age contents to its decoder: damage
+// or a version error, never a panic; what it accepts re-encodes to a
+// state it accepts again.
+func FuzzDecodeState(f *testing.F) {
+	f.Add([]byte(`{"format":"tessera-vault-state","version":1,"generation":7,"hotp":{"00112233445566778899aabbccddeeff":4}}`))
+	f.Add([]byte(`{"format":"tessera-vault-state","version":1,"generation":9007199254740993}`))
+	f.Add([]byte(`{"format":"tessera-vault-state","version":2}`))
+	f.Add([]byte(`{"format":"tessera-vault-state","version":1,"hotp":{"zz":1}}`))
+	f.Fuzz(func(t *testing.T, plain []byte) {
+		again, err := vault.DecodeStateForTest(plain)
+		if err != nil {
+			var ve *vault.VersionError
+			if !errors.Is(err, vault.ErrDamaged) && !errors.As(err, &ve) {
+				t.Fatalf("error is neither damage nor version: %v", err)
+			}
+			return
+		}
+		if _, err := vault.DecodeStateForTest(again); err != nil {
+			t.Fatalf("re-encoded state does not decode: %v", err)
+		}
+	})
+}
+
+// FuzzVaultFileNames feeds names to the parsers of vault folder file
+// names: a name read as a backup or damaged body is exactly the name
+// made for that number, and a slot file name never leaves the folder.
+func FuzzVaultFileNames(f *testing.F) {
+	for _, s := range []string{"body-12.age", "body-012.age", "body-18446744073709551615.age", "body-18446744073709551616.age",
+		"damaged-1700000000000000000.age", "damaged--1.age", "slot-passphrase-0a1b2c3d.age", "slot-../x.age", "slot-a/b.age"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		g, isBackup, at, isDamaged, isSlot := vault.ParseNamesForTest(name)
+		if isBackup && vault.BackupNameForTest(g) != name {
+			t.Fatalf("%q read as backup %d, named %q", name, g, vault.BackupNameForTest(g))
+		}
+		if isDamaged && vault.DamagedNameForTest(at) != name {
+			t.Fatalf("%q read as damaged body %d", name, at)
+		}
+		if isSlot && (strings.ContainsAny(name, `/\`) || strings.Contains(name, "..") || filepath.Base(name) != name) {
+			t.Fatalf("%q taken for a slot file name", name)
+		}
+	})
+}
+
+// FuzzLockPID feeds lock file contents to the PID parser: a positive PID
+// or 0, never a panic.
+func FuzzLockPID(f *testing.F) {
+	f.Add([]byte("1234\n"))
+	f.Add([]byte("-1"))
+	f.Add([]byte("99999999999999999999"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "lock")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if pid := vault.ReadLockPIDForTest(path); pid < 0 {
+			t.Fatalf("PID %d from %q", pid, b)
+		}
+	})
+}
+
+// FuzzOpenSlot feeds damaged slot files (the header, the payload, the
+// identity text inside) to the slot reader: an error, never a panic.
+func FuzzOpenSlot(f *testing.F) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		f.Fatal(err)
+	}
+	master, _ := age.GenerateX25519Identity()
+	for _, plain := range []string{master.String() + "\n", "# comment\n" + master.String(), "AGE-SECRET-KEY-1XYZ\n", ""} {
+		var buf bytes.Buffer
+		w, _ := age.Encrypt(&buf, id.Recipient())
+		w.Write([]byte(plain))
+		w.Close()
+		f.Add(buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, ct []byte) {
+		vault.OpenSlotForTest(ct, id)
+	})
 }

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -63,3 +64,5 @@ func reopen(t testing.TB, dir string) *vault.Vault {
 	}
 	return v
 }
+
+func errorsIsDamaged(err error) bool { return errors.Is(err, vault.ErrDamaged) }

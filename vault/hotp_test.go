@@ -1,6 +1,9 @@
 package vault_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tessera-auth/tessera/otp"
@@ -160,5 +163,87 @@ func TestHOTPCodesKeepNoBackups(t *testing.T) {
 	takeCodes(t, v, h.ID, 1)
 	if bs, _ := v.Backups(); len(bs) != len(before)+1 {
 		t.Errorf("a save of a real change with a code kept %d backups, want %d", len(bs), len(before)+1)
+	}
+}
+
+// No HOTP code is given twice when an older body.age comes back: put back
+// by hand from a backup, or restored after the body was cut short. Taking
+// codes keeps no backup, so no body but the newest holds the counter: the
+// vault keeps the highest counter handed out apart from the body.
+func TestHOTPAfterRollbackOrRestore(t *testing.T) {
+	setup := func(t *testing.T) (dir, id string, given []string) {
+		v, dir, _ := newVault(t)
+		h := mustAdd(t, v, hotpEntry())
+		mustSave(t, v) // body 2: counter 0
+		mustAdd(t, v, totp("T", "t", 1))
+		mustSave(t, v) // body 3, backup 2
+		given = takeCodes(t, v, h.ID, 3)
+		return dir, h.ID, given
+	}
+	t.Run("older body put back", func(t *testing.T) {
+		dir, id, given := setup(t)
+		putBack(t, dir, "2")
+		w := reopen(t, dir)
+		next := takeCodes(t, w, id, 2)
+		checkFresh(t, given, next[0], "first code after the rollback")
+		checkFresh(t, given, next[1], "second code after the rollback")
+	})
+	t.Run("restore after a cut body", func(t *testing.T) {
+		dir, id, given := setup(t)
+		body := filepath.Join(dir, "body.age")
+		fi, err := os.Stat(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(body, fi.Size()-1); err != nil {
+			t.Fatal(err)
+		}
+		w, err := vault.Open(dir, testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = w.UnlockPassphrase(testPass)
+		var de *vault.DamagedError
+		if !errors.As(err, &de) || de.Backup == "" {
+			t.Fatalf("cut body: got %v, want damage naming a backup", err)
+		}
+		if err := w.Restore(de.Backup); err != nil {
+			t.Fatal(err)
+		}
+		next := takeCodes(t, w, id, 2)
+		checkFresh(t, given, next[0], "first code after the restore")
+		checkFresh(t, given, next[1], "second code after the restore")
+		// And in a process that opens the restored vault afresh.
+		checkFresh(t, append(given, next...), takeCodes(t, reopen(t, dir), id, 1)[0], "code after reopening")
+	})
+	t.Run("entry deleted, then an older body put back", func(t *testing.T) {
+		dir, id, given := setup(t)
+		w := reopen(t, dir)
+		if err := w.Delete(id); err != nil {
+			t.Fatal(err)
+		}
+		mustSave(t, w)
+		putBack(t, dir, "2")
+		checkFresh(t, given, takeCodes(t, reopen(t, dir), id, 1)[0], "code of the entry brought back")
+	})
+}
+
+// Every save, a counter move alone included, removes what killed saves
+// left: temporary files from killed HOTP saves do not pile up.
+func TestCounterSavesRemoveLeftovers(t *testing.T) {
+	v, dir, _ := newVault(t)
+	h := mustAdd(t, v, hotpEntry())
+	mustSave(t, v)
+	left := []string{filepath.Join(dir, ".tmp-body.age-123"), filepath.Join(dir, ".tmp-state.age-9"), filepath.Join(dir, "backups", ".tmp-body-2.age-7")}
+	for _, f := range left {
+		if err := os.WriteFile(f, []byte("a killed save's copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	takeCodes(t, v, h.ID, 1)
+	for _, f := range left {
+		if _, err := os.Lstat(f); err == nil {
+			t.Errorf("%s left after a counter save", filepath.Base(f))
+		}
 	}
 }

@@ -28,7 +28,10 @@ type writeLock struct {
 // lockWrite takes the write lock of the vault in dir, waiting up to wait.
 func lockWrite(dir string, wait time.Duration) (*writeLock, error) {
 	path := filepath.Join(dir, lockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openLockFile(path)
+	if err != nil && (isReadOnly(err) || isNoSpace(err)) {
+		return nil, fmt.Errorf("%w: the vault's folder %s cannot be written (%v); make it writable (or free some space), or copy the vault elsewhere", ErrStorage, dir, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening lock file: %w", err)
 	}

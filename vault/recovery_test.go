@@ -34,8 +34,21 @@ func TestRecoveryWithAge(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Age's default work factor, as a real vault has at least.
-	v, code, err := vault.Create(dir, testPass, &vault.Options{WorkFactor: vault.MinWorkFactor})
+	v, code, err := vault.Create(dir, "the old passphrase", &vault.Options{WorkFactor: vault.MinWorkFactor})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A passphrase change cut short after its manifest was written leaves
+	// the old slot file beside the new one: the blocks must not trip on it.
+	old, _ := filepath.Glob(filepath.Join(dir, "slot-passphrase-*.age"))
+	oldSlot, err := os.ReadFile(old[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.SetPassphrase(testPass); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old[0], oldSlot, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tok := []byte("ghp_recoveryTest\"value\\")
@@ -101,6 +114,27 @@ func TestRecoveryWithAge(t *testing.T) {
 		if doc.Entries[1].Kind != "token" || doc.Entries[1].Token != string(tok) {
 			t.Errorf("export's token entry differs")
 		}
+	}
+
+	// A wrong passphrase fails, leaving no empty file behind.
+	out := filepath.Join(home, "tessera-vault.json")
+	os.Remove(out)
+	script := filepath.Join(t.TempDir(), "recover.sh")
+	os.WriteFile(script, []byte(blocks[0]), 0o600)
+	cmd := exec.Command("script", "-qec", "sh "+script, "/dev/null")
+	cmd.Stdin = strings.NewReader("not the passphrase\n")
+	cmd.Env = append(os.Environ(), "HOME="+home, "LANG=en_US.UTF-8")
+	if msg, err := cmd.CombinedOutput(); err == nil {
+		t.Errorf("the passphrase block succeeded with a wrong passphrase:\n%s", msg)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a failed recovery left %s behind", out)
+	}
+
+	// The next unlock removes the stale slot.
+	reopen(t, dir)
+	if m, _ := filepath.Glob(filepath.Join(dir, "slot-passphrase-*.age")); len(m) != 1 {
+		t.Errorf("passphrase slot files after an unlock: %v", m)
 	}
 }
 

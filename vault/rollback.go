@@ -16,10 +16,11 @@ import (
 // saves added or changed is not in it; the newest backup of a later save,
 // if one opens, holds it up to that save.
 //
-// The later save is known from the backups, and from the number of the
-// last save, which every save records in the file "generation" beside
-// body.age (vaults last saved by a Tessera that did not record it are
-// judged by their backups alone).
+// The later save is known only from encrypted evidence: backups that open
+// with the vault's key, and the number of the last save, which every save
+// records in state.age beside body.age (vaults last saved by a Tessera that
+// did not record it are judged by their backups alone). A plain file or a
+// file name is no evidence.
 type Rollback struct {
 	Generation uint64 // the save generation of body.age
 	Latest     uint64 // the latest save generation known to have been made
@@ -73,7 +74,7 @@ func (v *Vault) checkRollback(b *body, head []byte, mid *age.X25519Identity) {
 	if b.Generation == 0 {
 		return
 	}
-	r := &Rollback{Generation: b.Generation, Latest: readGeneration(v.dir)}
+	r := &Rollback{Generation: b.Generation, Latest: v.readStateOrEmpty(mid).Generation}
 	gens, _ := listBackups(v.dir)
 	for _, g := range gens {
 		if g <= b.Generation {
@@ -104,25 +105,4 @@ func (v *Vault) checkRollback(b *body, head []byte, mid *age.X25519Identity) {
 		return
 	}
 	v.rollback = r
-}
-
-// readGeneration returns the save generation recorded in the vault
-// folder's generation file, 0 if there is none or it cannot be read.
-func readGeneration(dir string) uint64 {
-	b, err := readFile(dir, generationFile, 64)
-	if err != nil {
-		return 0
-	}
-	g, err := strconv.ParseUint(string(bytes.TrimSpace(b)), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return g
-}
-
-// writeGeneration records gen, the generation of the body just written,
-// in the vault folder. It is best effort: the record only serves to warn
-// of a rollback, and a record older than the body never warns.
-func writeGeneration(dir string, gen uint64) {
-	writeFile(dir, generationFile, fmt.Appendf(nil, "%d\n", gen))
 }

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -100,8 +101,8 @@ func TestRollbackWarning(t *testing.T) {
 	checkRollback(t, reopen(t, dir), nil)
 }
 
-// A vault whose last save was made by a Tessera that did not record it
-// warns only of what its backups show: no false alarm from a missing
+// A vault whose last save was made by a Tessera that did not record it in
+// state.age warns only of what its backups show: no false alarm from a missing
 // record, and no alarm from a backup file that does not open.
 func TestRollbackWithoutRecord(t *testing.T) {
 	v, dir, _ := newVault(t)
@@ -109,7 +110,7 @@ func TestRollbackWithoutRecord(t *testing.T) {
 		mustAdd(t, v, totp("I", string(rune('a'+i)), i))
 		mustSave(t, v)
 	}
-	if err := os.Remove(filepath.Join(dir, "generation")); err != nil {
+	if err := os.Remove(filepath.Join(dir, "state.age")); err != nil {
 		t.Fatal(err)
 	}
 	checkRollback(t, reopen(t, dir), nil)
@@ -176,4 +177,58 @@ func TestNoRollbackWhileSaving(t *testing.T) {
 		t.Fatalf("child: %v", err)
 	}
 	t.Logf("%d unlocks during %d saves", unlocks, writerRounds)
+}
+
+// The plain generation file of older versions, forged or not, is no
+// evidence of a later save: no warning rests on it.
+func TestRollbackNotFromPlainRecord(t *testing.T) {
+	v, dir, _ := newVault(t)
+	mustAdd(t, v, totp("I", "a", 1))
+	mustSave(t, v)
+	if err := os.WriteFile(filepath.Join(dir, "generation"), []byte("999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkRollback(t, reopen(t, dir), nil)
+}
+
+// A passphrase slot copied from another vault (same passphrase) is blamed,
+// not body.age; the recovery code still opens the vault. Errors say
+// "vault damaged" once.
+func TestForeignSlotBlamed(t *testing.T) {
+	_, dir, code := newVault(t)
+	_, other, _ := newVault(t)
+	mine, _ := filepath.Glob(filepath.Join(dir, "slot-passphrase-*.age"))
+	theirs, _ := filepath.Glob(filepath.Join(other, "slot-passphrase-*.age"))
+	b, err := os.ReadFile(theirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine[0], b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := vault.Open(dir, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.UnlockPassphrase(testPass)
+	var de *vault.DamagedError
+	if !errors.As(err, &de) || de.File != filepath.Base(mine[0]) || !strings.Contains(err.Error(), "another vault") {
+		t.Fatalf("got %v, want the slot file blamed as another vault's", err)
+	}
+	if n := strings.Count(err.Error(), "vault damaged"); n != 1 {
+		t.Errorf("%q says vault damaged %d times", err, n)
+	}
+	if err := w.UnlockRecoveryCode(code); err != nil {
+		t.Fatalf("recovery code: %v", err)
+	}
+
+	// An oversized slot file: damage, said once.
+	if err := os.WriteFile(mine[0], make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, _ = vault.Open(dir, testOpts)
+	err = w.UnlockPassphrase(testPass)
+	if !errors.Is(err, vault.ErrDamaged) || strings.Count(err.Error(), "vault damaged") != 1 {
+		t.Errorf("oversized slot: %v", err)
+	}
 }

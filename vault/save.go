@@ -51,7 +51,13 @@ func (v *Vault) writeChanges(backup bool) error {
 	if len(v.dirty) == 0 && len(v.used) == 0 {
 		return nil
 	}
-	b := &body{Generation: v.nextGen(), Saved: time.Now().UTC(), Entries: v.entries}
+	// Every save, counter moves included, clears what killed saves left.
+	v.removeLeftovers()
+	gen, err := v.nextGen()
+	if err != nil {
+		return err
+	}
+	b := &body{Generation: gen, Saved: time.Now().UTC(), Entries: v.entries}
 	if err := v.writeBody(b, backup); err != nil {
 		return err
 	}
@@ -61,16 +67,40 @@ func (v *Vault) writeChanges(backup bool) error {
 }
 
 // nextGen returns the generation of the next body: past the current one,
-// every backup and the last save recorded, so that after a body was put
-// back by hand (an older generation) no save finds its own backup's name
-// taken by a backup of the other line of history, and keeps nothing, and
-// no two bodies ever share a generation.
-func (v *Vault) nextGen() uint64 {
-	g := max(v.gen, readGeneration(v.dir))
-	if gens, _ := listBackups(v.dir); len(gens) > 0 {
-		g = max(g, gens[0])
+// the latest save recorded in the state file and every backup of this
+// vault, so that after a body was put back by hand (an older generation)
+// no two bodies share a generation. Only encrypted evidence counts: a
+// backup named after a later save counts for the generation its content
+// says if it opens with the vault's key, and not at all otherwise, so no
+// file name can push the generation to its end. The caller holds the
+// write lock.
+func (v *Vault) nextGen() (uint64, error) {
+	mid := v.identity()
+	g := max(v.gen, v.readStateOrEmpty(mid).Generation)
+	gens, _ := listBackups(v.dir)
+	for _, bg := range gens {
+		if bg <= g {
+			break
+		}
+		if bg > maxGeneration {
+			continue
+		}
+		if b, err := v.readBackup(bg, mid); err == nil {
+			for i := range b.Entries {
+				b.Entries[i].zero()
+			}
+			if b.Generation > g {
+				g = b.Generation
+				break
+			}
+		}
 	}
-	return g + 1
+	if g >= maxGeneration {
+		// Only a body or state file encrypted with the vault's own key
+		// can say so: never wrap.
+		return 0, damaged(bodyFile, "save generation %d has reached its end", g)
+	}
+	return g + 1, nil
 }
 
 // syncLocked re-reads the manifest and, if another process saved the body
@@ -224,18 +254,30 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("encrypting vault: %w", err)
 	}
-	if backup {
-		v.removeLeftovers()
-		if err := v.backupCurrent(); err != nil {
-			return err
-		}
+	// Refused before anything is written, not after the body.
+	if err := notLinked(v.dir, stateFile); err != nil {
+		return err
 	}
-	if err := writeFile(v.dir, bodyFile, ct.Bytes()); err != nil {
+	// Room for the temporary body and the state file beside it.
+	err = v.withSpace(int64(ct.Len())+64<<10, func() error {
+		if backup {
+			if err := v.backupCurrent(); err != nil {
+				return err
+			}
+		}
+		return writeFile(v.dir, bodyFile, ct.Bytes())
+	})
+	if err != nil {
 		return err
 	}
 	// After the body, so that a crash between the two leaves a record
-	// older than the body, which warns of nothing.
-	writeGeneration(v.dir, b.Generation)
+	// older than the body, which warns of nothing. Best effort: the
+	// record serves rollback warnings, and the marks of HOTP codes handed
+	// out were written before the codes were given.
+	st := v.readStateOrEmpty(v.identity())
+	st.Generation = max(st.Generation, b.Generation)
+	st.record(b.Entries)
+	v.writeState(st)
 	v.setBody(b, bytes.Clone(ct.Bytes()[:min(ct.Len(), headSize)]))
 	if backup {
 		v.pruneBackups()
@@ -245,14 +287,23 @@ func (v *Vault) writeBody(b *body, backup bool) error {
 
 // backupCurrent keeps the current body.age in the backups folder under
 // its generation. A crash after this leaves a backup equal to the body,
-// which is harmless.
+// which is harmless. A name taken by another file (or a link, or a
+// folder) does not mean the body is kept: that file is set aside as
+// backups/damaged-TIME.age and the body kept under its name.
 func (v *Vault) backupCurrent() error {
 	if err := notLinked(v.dir, bodyFile); err != nil {
 		return err
 	}
 	dir := filepath.Join(v.dir, backupDir)
-	if _, err := os.Stat(filepath.Join(dir, backupName(v.gen))); err == nil {
-		return nil
+	taken := filepath.Join(dir, backupName(v.gen))
+	if fi, err := os.Lstat(taken); err == nil {
+		if fi.Mode().IsRegular() && sameContent(taken, filepath.Join(v.dir, bodyFile)) {
+			return nil
+		}
+		aside := filepath.Join(dir, damagedName(time.Now().UnixNano()))
+		if err := os.Rename(taken, aside); err != nil {
+			return fmt.Errorf("keeping backup: setting aside the file named %s: %w", backupName(v.gen), err)
+		}
 	}
 	if err := keepFile(filepath.Join(v.dir, bodyFile), dir, backupName(v.gen)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("keeping backup: %w", err)

@@ -104,7 +104,7 @@ func (v *Vault) WriteSealed(name string, plain []byte) error {
 	}
 	defer l.release()
 	dir := filepath.Join(v.dir, sealedDir)
-	if err := mkdirDurable(dir, 0o700); err != nil {
+	if err := mkdirInVault(dir); err != nil {
 		return fmt.Errorf("writing %s: %w", sealedDir, err)
 	}
 	return writeFile(dir, name+".age", ct)

@@ -8,9 +8,9 @@
 //	vault.json              format version, key slot list, backups kept (not secret)
 //	body.age                the entries as JSON, age-encrypted to the master key
 //	slot-KIND-ID.age        one per key slot: the master key, age-encrypted to that slot's key
-//	generation              the generation of the last body saved (not secret)
+//	state.age               the latest save generation and the HOTP counters handed out, age-encrypted to the master key
 //	backups/body-GEN.age    previous bodies, named by their save generation
-//	backups/damaged-T.age   damaged bodies that a restore replaced (the newest 3)
+//	backups/damaged-T.age   damaged bodies that a restore replaced, and files found under a backup's name (the newest 3)
 //	lock                    the write lock, holding the writer's PID
 //
 // The master key is a random age X25519 identity. A passphrase slot is
@@ -34,7 +34,9 @@
 // saved in the meantime and merges entry by entry: the side that changed an
 // entry last wins, and deletions are kept as tombstones. A HOTP counter
 // keeps the higher value of the two sides, here as in an edit or a restore,
-// so that no code is given twice. [Vault.Changed]
+// and never falls below the highest counter handed out, which state.age
+// keeps apart from the body, so that no code is given twice whatever body
+// is put back, restored or synced in. [Vault.Changed]
 // tells a holder cheaply that another process saved; [Vault.Reload] takes in
 // the other process's changes, keeping unsaved local ones.
 //
@@ -43,7 +45,11 @@
 // Every file is written atomically and durably (temporary file, fsync,
 // rename, fsync of the folder), so a crash leaves the old or the new state.
 // A write refuses to replace a vault file that is a symbolic link, which it
-// would cut (link the whole folder instead).
+// would cut (link the whole folder instead), and never opens one for
+// writing through a link: the lock file is opened with O_NOFOLLOW (a
+// reparse-point open on Windows) and refused if it is not a regular file
+// of its own. Save generations never wrap: only encrypted evidence counts
+// towards them, never a plain file or a file name.
 // Every save keeps the previous body as a backup ([Vault.Backups],
 // [Vault.Restore]). A body.age older than a save made after it (put back
 // by hand or by a sync tool) opens, and [Vault.Rollback] says so and names
@@ -147,6 +153,9 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
 		return nil, "", fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist)
 	}
+	if err := startOver(dir, passphrase); err != nil {
+		return nil, "", err
+	}
 
 	masterID, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -199,14 +208,70 @@ func checkOwnFolder(dir string) error {
 	}
 	for _, e := range ents {
 		name := e.Name()
-		if name == lockFile || name == generationFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
+		if name == lockFile || name == generationFile || name == stateFile || name == bodyFile || validSlotFile(name) || strings.HasPrefix(name, tempPrefix+"slot-") ||
 			strings.HasPrefix(name, tempPrefix+bodyFile+"-") || strings.HasPrefix(name, tempPrefix+manifestFile+"-") ||
-			strings.HasPrefix(name, tempPrefix+generationFile+"-") {
+			strings.HasPrefix(name, tempPrefix+generationFile+"-") || strings.HasPrefix(name, tempPrefix+stateFile+"-") {
 			continue
 		}
 		return fmt.Errorf("%s is not empty (it holds %s): give a new or empty folder for the vault, so that its files do not mix with others; nothing was written", dir, name)
 	}
 	return nil
+}
+
+// startOver removes what an interrupted Create left in dir, if it left a
+// body: only once the passphrase opens one of its slots and the body it
+// opens is a new vault's, empty, so that no vault that lost its vault.json
+// is ever taken for one. The caller holds the write lock.
+func startOver(dir, passphrase string) error {
+	if _, err := os.Lstat(filepath.Join(dir, bodyFile)); err != nil {
+		return nil
+	}
+	id, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading vault folder: %w", err)
+	}
+	fresh := false
+	for _, e := range ents {
+		if !validSlotFile(e.Name()) || !strings.HasPrefix(e.Name(), "slot-"+string(SlotPassphrase)+"-") {
+			continue
+		}
+		ct, err := readFile(dir, e.Name(), maxSlotSize)
+		if err != nil {
+			continue
+		}
+		master, mid, err := openSlot(ct, id)
+		if err != nil {
+			continue
+		}
+		clear(master)
+		if ct, err = readFile(dir, bodyFile, maxBodySize); err != nil {
+			break
+		}
+		b, err := decryptBody(bodyFile, ct, mid)
+		if err == nil {
+			fresh = b.Generation == 1 && len(b.Entries) == 0
+			for i := range b.Entries {
+				b.Entries[i].zero()
+			}
+		}
+		break
+	}
+	if !fresh {
+		return fmt.Errorf("%s holds body.age but no vault.json: what an interrupted create leaves, but this passphrase does not open it as a new, empty vault; "+
+			"create it with the passphrase given the first time, or move the folder's files away to start over; nothing was written", dir)
+	}
+	for _, e := range ents {
+		if name := e.Name(); name != lockFile {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("starting over: %w", err)
+			}
+		}
+	}
+	return syncDir(dir)
 }
 
 // Open reads the description of the vault in dir and returns it locked. An
@@ -250,12 +315,16 @@ func (v *Vault) readManifest() error {
 			return &noVaultError{dir: v.dir, why: " (the folder does not exist)"}
 		}
 		if _, serr := os.Stat(filepath.Join(v.dir, bodyFile)); serr == nil {
+			if _, berr := os.Lstat(filepath.Join(v.dir, backupDir)); berr != nil {
+				// No save was ever made: what an interrupted Create leaves.
+				return &DamagedError{File: manifestFile, Err: errIncomplete}
+			}
 			return damaged(manifestFile, "is missing")
 		}
 		return &noVaultError{dir: v.dir}
 	}
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", manifestFile, err)
+		return readError(manifestFile, err)
 	}
 	m, err := decodeManifest(b)
 	if err != nil {
@@ -299,6 +368,9 @@ func (v *Vault) Unlock(id age.Identity) error {
 	}
 	for tries := 1; ; tries++ {
 		missing, err := v.unlockSlots(id)
+		if err == nil && v.master != nil {
+			v.removeStaleSlots()
+		}
 		if !missing || tries == manifestTries {
 			return err
 		}
@@ -313,6 +385,35 @@ func (v *Vault) Unlock(id age.Identity) error {
 		if bytes.Equal(v.manBytes, read) {
 			return err
 		}
+	}
+}
+
+// removeStaleSlots removes slot files the manifest does not list, which a
+// passphrase change cut short leaves (the old passphrase still opens
+// them, and they confuse README's recovery commands). Only under the write
+// lock, which a passphrase change under way holds: its new slot file is
+// not listed yet. If another process writes, the lock is not waited for:
+// the next unlock or save cleans up.
+func (v *Vault) removeStaleSlots() {
+	listed := make(map[string]bool, len(v.man.Slots))
+	for _, s := range v.man.Slots {
+		listed[s.File] = true
+	}
+	ents, _ := os.ReadDir(v.dir)
+	stale := false
+	for _, e := range ents {
+		stale = stale || validSlotFile(e.Name()) && !listed[e.Name()]
+	}
+	if !stale {
+		return
+	}
+	l, err := lockWrite(v.dir, 0)
+	if err != nil {
+		return
+	}
+	defer l.release()
+	if v.readManifest() == nil {
+		v.removeLeftovers()
 	}
 }
 
@@ -338,7 +439,7 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 			continue
 		}
 		if err != nil {
-			slotErr = cmpErr(slotErr, damaged(s.File, "cannot be read: %v", err))
+			slotErr = cmpErr(slotErr, asDamaged(s.File, err))
 			continue
 		}
 		master, mid, err := openSlot(ct, id)
@@ -360,7 +461,18 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 			continue
 		}
 		v.master, v.recipient = master, mid.Recipient()
-		return false, v.loadBody(mid)
+		err = v.loadBody(mid)
+		if errors.Is(err, errNotThisKey) {
+			if _, serr := v.readState(mid); errors.Is(serr, errNotThisKey) {
+				// Neither body.age nor state.age opens with the key
+				// this slot holds: the slot is at fault, not the body.
+				v.lock()
+				slotErr = cmpErr(slotErr, damaged(s.File, "%s slot opens, but holds the key of another vault, not this one's (copied from another vault?); "+
+					"unlock with another way in (the recovery code) and set the passphrase again", s.Kind))
+				continue
+			}
+		}
+		return false, err
 	}
 	if slotErr != nil {
 		return missing, slotErr
@@ -440,12 +552,15 @@ func (v *Vault) readBody(mid *age.X25519Identity) (*body, []byte, error) {
 		return nil, nil, damaged(bodyFile, "is missing")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", bodyFile, err)
+		return nil, nil, readError(bodyFile, err)
 	}
 	b, err := decryptBody(bodyFile, ct, mid)
 	if err != nil {
 		return nil, nil, err
 	}
+	// Whatever body this is (put back, restored, synced in), no HOTP
+	// counter falls below what was handed out.
+	v.readStateOrEmpty(mid).raise(b.Entries)
 	return b, bytes.Clone(ct[:min(len(ct), headSize)]), nil
 }
 
@@ -453,7 +568,7 @@ func (v *Vault) readBody(mid *age.X25519Identity) (*body, []byte, error) {
 func decryptBody(name string, ct []byte, mid *age.X25519Identity) (*body, error) {
 	r, err := age.Decrypt(bytes.NewReader(ct), mid)
 	if errors.Is(err, age.ErrIncorrectIdentity) {
-		return nil, damaged(name, "is not encrypted to this vault's key")
+		return nil, &DamagedError{File: name, Err: errNotThisKey}
 	}
 	if err != nil {
 		return nil, damaged(name, "%s", describeAgeErr(err))
@@ -664,6 +779,9 @@ func prepare(e *Entry) error {
 		if !utf8.Valid(t.Value) {
 			return errors.New("the token value is not UTF-8 text")
 		}
+		if err := checkTokenValue(t.Value); err != nil {
+			return err
+		}
 		if e.Issuer == "" {
 			return errors.New("the token has no name")
 		}
@@ -679,6 +797,16 @@ func prepare(e *Entry) error {
 	for _, s := range []string{e.Issuer, e.Account, e.Note, e.Icon} {
 		if !utf8.ValidString(s) {
 			return errors.New("entry text is not valid UTF-8")
+		}
+	}
+	for _, f := range []struct{ what, s string }{{"issuer", e.Issuer}, {"account", e.Account}} {
+		if err := CheckLabel(f.s); err != nil {
+			return fmt.Errorf("the %s: %w", f.what, err)
+		}
+	}
+	for _, tag := range e.Tags {
+		if err := CheckLabel(tag); err != nil {
+			return fmt.Errorf("a tag: %w", err)
 		}
 	}
 	return nil
@@ -821,8 +949,18 @@ func (v *Vault) AdvanceHOTP(id string) (string, error) {
 	if e.Kind != KindOTP || e.OTP.Kind != otp.HOTP {
 		return "", fmt.Errorf("entry %s is not a HOTP credential", id)
 	}
+	// The highest counter handed out is kept apart from the body, and
+	// durably before the code is given: no body put back or restored
+	// later brings this code back. A crash after this and before the body
+	// is written skips one code, which HOTP servers' look-ahead allows.
+	st := v.readStateOrEmpty(v.identity())
+	st.raise(v.entries[i : i+1])
 	code, err := e.OTP.Code(time.Time{})
 	if err != nil {
+		return "", err
+	}
+	st.HOTP[hotpFingerprint(e.OTP.Secret)] = e.OTP.Counter + 1
+	if err := v.withSpace(64<<10, func() error { return v.writeState(st) }); err != nil {
 		return "", err
 	}
 	// A counter move alone keeps no backup, as uses keep none: taking

@@ -65,9 +65,12 @@ func runAdd(env Env, args []string) error {
 		entries = es
 		lineOf = make([]int, len(es))
 	default:
-		sc := bufio.NewScanner(io.LimitReader(env.Stdin, 64<<20))
+		in := &countingReader{r: io.LimitReader(env.Stdin, maxAddInput+1)}
+		sc := bufio.NewScanner(in)
 		sc.Buffer(make([]byte, 0, 4096), otp.MaxURILength+2)
+		lines := 0
 		for n := 1; sc.Scan(); n++ {
+			lines = n
 			line := strings.TrimSpace(sc.Text())
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
@@ -81,6 +84,11 @@ func runAdd(env Env, args []string) error {
 				lineOf = append(lineOf, n)
 			}
 			entries = append(entries, es...)
+		}
+		if in.n > maxAddInput {
+			// Never drop the rest silently: a URI past the cut would be
+			// lost. The last line scanned is the one cut short.
+			return usageErr("standard input is longer than %d MiB, so it was cut after line %d; nothing was added (give the URIs in smaller parts)", maxAddInput>>20, lines-1)
 		}
 		if err := sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
@@ -219,4 +227,19 @@ func splitTags(s string) []string {
 		}
 	}
 	return out
+}
+
+// maxAddInput bounds what add reads from standard input.
+const maxAddInput = 64 << 20
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

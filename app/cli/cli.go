@@ -12,6 +12,7 @@
 //	3  wrong passphrase or key
 //	4  vault damaged (or the backup file restore-backup reads)
 //	5  vault busy (locked by another live process)
+//	7  storage full or read-only (ENOSPC, EDQUOT, EROFS): nothing was written
 package cli
 
 import (
@@ -32,6 +33,7 @@ const (
 	ExitAuth     = 3
 	ExitDamaged  = 4
 	ExitBusy     = 5
+	ExitStorage  = 7 // storage full or read-only
 )
 
 // Version is the release version, stamped at link time by the Makefile

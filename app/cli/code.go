@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
@@ -69,7 +71,10 @@ func codeFromVault(env Env, vf *vaultFlags, query string, t time.Time) error {
 		if !e.Token.Expires.IsZero() && !t.Before(e.Token.Expires) {
 			fmt.Fprintf(env.Stderr, "tessera code: warning: %s expired at %s\n", e.Label(), formatTime(e.Token.Expires))
 		}
-		code = string(e.Token.Value)
+		var escaped bool
+		if code, escaped = terminalSafe(string(e.Token.Value)); escaped {
+			fmt.Fprintf(env.Stderr, "tessera code: warning: the value of %s holds characters a terminal would act on (control or bidi characters); they are printed escaped, as \\xNN or \\uNNNN\n", e.Label())
+		}
 	case e.OTP.Kind == otp.HOTP:
 		if code, err = v.AdvanceHOTP(e.ID); err != nil {
 			return vaultErr(fmt.Errorf("the counter could not be saved, so no code is shown: %w", err))
@@ -94,4 +99,41 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("time %q is neither RFC 3339 (2006-01-02T15:04:05Z) nor Unix seconds", s)
 	}
 	return t, nil
+}
+
+// terminalSafe returns s with every character a terminal would act on
+// rather than show (C0 and C1 controls, DEL, bidi formatting characters,
+// line and paragraph separators, invalid UTF-8) written as a Go escape
+// (\xNN, \uNNNN, and then \\ for a backslash, so the output reads back
+// one way), and whether it escaped any. A value with none is returned as
+// it is. Values stored before the vault refused such characters are
+// printed this way.
+func terminalSafe(s string) (string, bool) {
+	unsafe := func(i int, r rune) bool {
+		return r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") ||
+			unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Bidi_Control)
+	}
+	found := false
+	for i, r := range s {
+		found = found || unsafe(i, r)
+	}
+	if !found {
+		return s, false
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x100 && unsafe(i, r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafe(i, r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), true
 }

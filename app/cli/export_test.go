@@ -20,3 +20,9 @@ func init() {
 		return realTerminal()
 	}
 }
+
+// TerminalSafe is terminalSafe, and Cell is cell, for the external tests.
+var (
+	TerminalSafe = terminalSafe
+	Cell         = cell
+)

@@ -23,7 +23,9 @@ func runInit(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := vault.Open(dir, &vaultOpts); !isNoVault(err) {
+	_, err = vault.Open(dir, &vaultOpts)
+	interrupted := errors.Is(err, vault.ErrIncomplete)
+	if !isNoVault(err) && !interrupted {
 		if err == nil {
 			return usageErr("%s already holds a vault", dir)
 		}
@@ -42,6 +44,9 @@ func runInit(env Env, args []string) error {
 		return vaultErr(err)
 	}
 	defer v.Lock()
+	if interrupted {
+		fmt.Fprintf(env.Stdout, "An interrupted tessera init had left files in %s, holding no entries: they were removed, and the vault made anew.\n", dir)
+	}
 	fmt.Fprintf(env.Stdout, `Created a vault in %s.
 
 Recovery code (shown only now):

@@ -98,5 +98,9 @@ func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+	// Names saved before the vault refused control and bidi characters
+	// (or merged in from such a vault) are shown escaped, so that none
+	// can show as another.
+	s, _ = terminalSafe(strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s))
+	return s
 }

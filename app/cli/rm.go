@@ -25,8 +25,9 @@ func runRm(env Env, args []string) error {
 		return vaultErr(fmt.Errorf("nothing was removed: %w", err))
 	}
 	fmt.Fprintf(env.Stdout, "removed %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
-	if bs, err := v.Backups(); err == nil && len(bs) > 0 {
-		fmt.Fprintf(env.Stdout, "backup %s still holds it: tessera restore %s brings it back\n", bs[0].ID, bs[0].ID)
+	// Only a backup that opens and holds the entry is named.
+	if b, ok := v.BackupWith(e.ID); ok {
+		fmt.Fprintf(env.Stdout, "backup %s still holds it: tessera restore %s brings it back\n", b.ID, b.ID)
 	}
 	return nil
 }

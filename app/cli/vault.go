@@ -226,6 +226,8 @@ func vaultErr(err error) error {
 		return exit(ExitDamaged, err)
 	case errors.Is(err, vault.ErrBusy):
 		return exit(ExitBusy, err)
+	case errors.Is(err, vault.ErrStorage):
+		return exit(ExitStorage, err)
 	case errors.As(err, &ve), errors.As(err, &de):
 		return exit(ExitUsage, err)
 	case errors.Is(err, fs.ErrNotExist):

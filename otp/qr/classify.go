@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tessera-auth/tessera/otp"
@@ -77,7 +77,10 @@ func Classify(text string) Content {
 
 // Describe says in a line what the code holds, for a person, without any
 // secret: the credentials' labels, "an API token", or for anything else
-// "this QR code holds no credential: " and the text's first 40 characters.
+// "this QR code holds no credential: " and the kind of text with its
+// length, never the text itself: a near miss (otpauht://...?secret=..., a
+// web address carrying a key, a Wi-Fi password) may hold a secret in any
+// part of it.
 func (c Content) Describe() string {
 	switch {
 	case c.Err != nil:
@@ -91,27 +94,88 @@ func (c Content) Describe() string {
 	case c.Kind == Token:
 		return fmt.Sprintf("this QR code holds what looks like an API token (%d characters)", utf8.RuneCountInString(c.Text))
 	}
-	return "this QR code holds no credential: " + Preview(c.Text)
+	return "this QR code holds no credential: " + describeOther(c.Text)
 }
 
-// Preview returns the first 40 characters of text, with control and other
-// unprintable characters shown as U+FFFD so that a code cannot drive the
-// terminal it is printed on, and "…" when text was cut.
-func Preview(text string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range text {
-		if n == 40 {
-			b.WriteString("…")
-			break
+// describeOther names the kind of a text that holds no credential, and its
+// length, showing at most a scheme or a web address's host.
+func describeOther(text string) string {
+	n := utf8.RuneCountInString(text)
+	t := strings.TrimSpace(text)
+	scheme, _, hasScheme := strings.Cut(t, ":")
+	hasScheme = hasScheme && schemeShaped(scheme)
+	lower := strings.ToLower(scheme)
+	switch {
+	case hasScheme && nearOTPAuth(lower):
+		return fmt.Sprintf("text that looks like a mistyped otpauth:// URI (it starts %q, %d characters); nothing was read from it: check the scheme", lower+":", n)
+	case strings.Contains(strings.ToLower(t), "secret="):
+		return fmt.Sprintf("text of %d characters carrying a secret= parameter, but no otpauth:// URI; nothing was read from it", n)
+	case hasScheme && (lower == "http" || lower == "https"):
+		if u, err := url.Parse(t); err == nil && u.Hostname() != "" && len(u.Hostname()) <= 253 && printableHost(u.Hostname()) {
+			return fmt.Sprintf("%s://%s/… (a web address of %d characters)", lower, u.Hostname(), n)
 		}
-		if !unicode.IsPrint(r) {
-			r = utf8.RuneError
-		}
-		b.WriteRune(r)
-		n++
+		return fmt.Sprintf("a web address (%d characters)", n)
+	case hasScheme && lower == "wifi":
+		return fmt.Sprintf("a Wi-Fi network's login (%d characters)", n)
+	case hasScheme:
+		return fmt.Sprintf("a %s: text (%d characters)", lower, n)
 	}
-	return b.String()
+	return fmt.Sprintf("text of %d characters", n)
+}
+
+// schemeShaped reports whether s has the shape of a URI scheme (RFC 3986),
+// at most 32 characters: safe to show, as no secret looks like one.
+func schemeShaped(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// nearOTPAuth reports whether a scheme (lower case) is a likely mistyping
+// of otpauth or otpauth-migration: within two edits, or holding "otp".
+func nearOTPAuth(s string) bool {
+	return strings.Contains(s, "otp") || editDistance(s, "otpauth") <= 2 || editDistance(s, "otpauth-migration") <= 2
+}
+
+// editDistance is the Levenshtein distance of two short ASCII strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// printableHost reports whether a host name holds only letters, digits,
+// '-', '.', ':' and '[' ']' (IPv6).
+func printableHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-.:[]", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Token rule thresholds.

@@ -20,13 +20,14 @@ func TestClassify(t *testing.T) {
 		{"otpauth://totp/X:y?secret=GEZ1GNBV", qr.OTP, 0, "secret has '1' at position 4", "damaged credential"},
 		{"otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC", qr.Migration, 1, "", "Example: alice@google.com"},
 		{"otpauth-migration://offline?data=%%%", qr.Migration, 0, "migration", "damaged credential"},
-		{"https://example.com/login?next=/settings/security", qr.Other, 0, "", "this QR code holds no credential: https://example.com/login?next=/settings…"},
-		{"WIFI:S:home;T:WPA;P:correct horse;;", qr.Other, 0, "", "no credential: WIFI:S:home;T:WPA;P:correct horse;;"},
+		{"https://example.com/login?next=/settings/security", qr.Other, 0, "", "this QR code holds no credential: https://example.com/… (a web address of 49 characters)"},
+		{"WIFI:S:home;T:WPA;P:correct horse;;", qr.Other, 0, "", "no credential: a Wi-Fi network's login (35 characters)"},
 		{"ghp_R2d2C3poBB8Luk3Sky7wAlkerHanSolo42", qr.Token, 0, "", "looks like an API token (38 characters)"},
 		{"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", qr.Token, 0, "", "API token"},
 		{"hello-world-this-is-text", qr.Other, 0, "", "no credential"},
 		{"1234567890123456", qr.Other, 0, "", "no credential"},
-		{"\x1b[31mred\x1b[0m", qr.Other, 0, "", "no credential: \ufffd[31mred\ufffd[0m"},
+		{"\x1b[31mred\x1b[0m", qr.Other, 0, "", "no credential: text of 12 characters"},
+		{"mailto:someone@example.com", qr.Other, 0, "", "no credential: a mailto: text (26 characters)"},
 	} {
 		c := qr.Classify(tc.text)
 		if c.Kind != tc.kind || len(c.Credentials) != tc.creds {
@@ -40,6 +41,36 @@ func TestClassify(t *testing.T) {
 		}
 		if c.Kind == qr.Token && strings.Contains(c.Describe(), tc.text[:16]) {
 			t.Errorf("Describe shows the token")
+		}
+	}
+}
+
+// A near miss of a credential never shows any part of its secret: not
+// the first 40 characters, not the query; only the kind of text, its
+// length and at most a scheme or a web address's host.
+func TestDescribeNearMiss(t *testing.T) {
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	for text, says := range map[string]string{
+		"otpauht://totp/X:y?secret=" + secret:        `mistyped otpauth:// URI (it starts "otpauht:"`,
+		"otpath://totp/X?secret=" + secret:           "mistyped otpauth",
+		"otp://" + secret:                            "mistyped otpauth",
+		"https://example.com/setup?secret=" + secret: "carrying a secret= parameter",
+		"https://api.example.com/k/" + secret:        "https://api.example.com/… (a web address of 58 characters)",
+		"https://" + secret + ":x@h.example/":        "https://h.example/…",
+		secret + " is the key":                       "text of",
+		"WIFI:T:WPA;S:net;P:" + secret + ";;":        "Wi-Fi",
+		"totp " + secret:                             "text of",
+		"otpauth-migraton://offline?data=" + secret:  "mistyped otpauth",
+		"steam://" + secret:                          "a steam: text",
+	} {
+		d := qr.Classify(text).Describe()
+		if !strings.Contains(d, says) {
+			t.Errorf("Describe(%q) = %q, want it to say %q", text, d, says)
+		}
+		for i := 0; i+4 <= len(secret); i++ {
+			if strings.Contains(d, secret[i:i+4]) {
+				t.Fatalf("Describe(%q) = %q shows part of the secret", text, d)
+			}
 		}
 	}
 }
@@ -85,6 +116,14 @@ func FuzzClassify(f *testing.F) {
 		}
 		if c.Kind == qr.Token && strings.Contains(d, text) {
 			t.Fatalf("description %q shows the token", d)
+		}
+		// Of other text, at most a scheme or a host is shown.
+		_, rest, found := strings.Cut(text, ":")
+		if !found {
+			rest = text
+		}
+		if c.Kind == qr.Other && len(rest) >= 8 && strings.Contains(d, rest) {
+			t.Fatalf("description %q shows the text", d)
 		}
 	})
 }

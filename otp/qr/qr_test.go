@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -200,12 +201,18 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-// pngHeader returns the signature and IHDR chunk of a w x h RGBA PNG.
+// pngHeader returns the signature and IHDR chunk of a w x h 8-bit RGBA PNG.
 func pngHeader(w, h uint32) []byte {
+	return pngHeaderDepth(w, h, 8, 6, 0)
+}
+
+// pngHeaderDepth returns the signature and IHDR chunk of a w x h PNG of the
+// given bit depth, colour type and interlacing.
+func pngHeaderDepth(w, h uint32, depth, ctype, interlace byte) []byte {
 	b := []byte("\x89PNG\r\n\x1a\n")
 	ihdr := binary.BigEndian.AppendUint32(nil, w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 6, 0, 0, 0)
+	ihdr = append(ihdr, depth, ctype, 0, 0, interlace)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)))
 	chunk := append([]byte("IHDR"), ihdr...)
 	b = append(b, chunk...)
@@ -225,7 +232,12 @@ func TestUntrusted(t *testing.T) {
 		want string
 		is   error
 	}{
-		{"huge", pngHeader(20000, 20000), "larger than 100 megapixels: 20000x20000 png", qr.ErrTooLarge},
+		{"huge", pngHeader(20000, 20000), "20000x20000 png is larger than 100 megapixels", qr.ErrTooLarge},
+		// 100 megapixels, but 16 bits a channel: 800 MB as image/png
+		// decodes it (a 777 KB file of this kind took 1.6 GB and 13 s).
+		{"16-bit RGBA", pngHeaderDepth(10000, 10000, 16, 6, 0), "a 10000x10000 16-bit RGBA png image takes 800 MB to decode, more than 268 MB", qr.ErrTooLarge},
+		{"16-bit grey within the bound", pngHeaderDepth(12000, 8000, 16, 0, 0), "broken png image", nil}, // 192 MB
+		{"interlaced RGBA", pngHeaderDepth(9000, 9000, 8, 6, 1), "8-bit RGBA png image takes 324 MB", qr.ErrTooLarge},
 		{"widest", pngHeader(1<<31-1, 1<<31-1), "broken png image: png: unsupported feature: dimension overflow", nil},
 		{"truncated", good.Bytes()[:good.Len()/2], "broken png image", nil},
 		{"header only", pngHeader(100, 100), "broken png image", nil},
@@ -340,4 +352,39 @@ func abs(a int) int {
 		return -a
 	}
 	return a
+}
+
+// FuzzDecodeMemory feeds arbitrary files, 16-bit and interlaced PNGs among
+// the seeds, to Decode under a lowered bound (64 K pixels, 256 KiB of
+// pixels) and checks what each call allocates in all: a hostile header
+// must not make the decoder allocate more than the bound allows for, bit
+// depth and channels included.
+func FuzzDecodeMemory(f *testing.F) {
+	defer qr.SetMaxPixels(1 << 16)()
+	code, _ := qr.Encode("otpauth://totp/A:b?secret=GEZDGNBV")
+	deep := image.NewNRGBA64(image.Rect(0, 0, 200, 200))
+	for y := 0; y < 200; y++ {
+		for x := 0; x < 200; x++ {
+			deep.Set(x, y, code.At(x*2, y*2))
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, deep); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	for _, h := range [][]byte{pngHeaderDepth(256, 256, 16, 6, 0), pngHeaderDepth(255, 257, 16, 6, 1),
+		pngHeaderDepth(400, 400, 16, 0, 0), pngHeaderDepth(128, 512, 8, 6, 1), pngHeader(1<<16, 1)} {
+		f.Add(h)
+	}
+	const limit = 48 << 20 // the pixels' 256 KiB, many times over for QR detection
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		qr.Decode(bytes.NewReader(data))
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > limit {
+			t.Fatalf("decoding %d bytes allocated %d MB", len(data), n>>20)
+		}
+	})
 }
