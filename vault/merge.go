@@ -33,8 +33,10 @@ type MergeResult struct {
 
 // MergeFunc computes what [Vault.Merge] saves from every entry of the latest
 // saved state (tombstones included, copies the function may keep) and the
-// content of the sealed file (nil if there is none).
-type MergeFunc func(entries []Entry, sealed []byte) (MergeResult, error)
+// content of the sealed file (nil if there is none). Seal is [Vault.Seal]
+// for use inside the function and its MergeResult.Then (Seal itself would
+// wait for the lock Merge holds).
+type MergeFunc func(entries []Entry, sealed []byte, seal func(plain []byte) ([]byte, error)) (MergeResult, error)
 
 // Merge runs fn under the vault's write lock on the latest saved state
 // (what other processes saved is taken in first, as [Vault.Save] does) and
@@ -70,7 +72,7 @@ func (v *Vault) Merge(sealed string, fn MergeFunc) error {
 	for i := range v.entries {
 		all[i] = v.entries[i].clone()
 	}
-	res, err := fn(all, state)
+	res, err := fn(all, state, v.sealLocked)
 	clear(state)
 	if err != nil {
 		return err
@@ -207,4 +209,12 @@ func ParseEntryJSON(b []byte) (Entry, error) {
 		return Entry{}, err
 	}
 	return e, nil
+}
+
+// WriteFile writes data to dir/name atomically and durably, as every vault
+// file is written (temporary file named .tmp-NAME-* beside it, fsync,
+// rename, fsync of the folder), for files kept outside the vault folder
+// such as a sync device file. It refuses to replace a symbolic link.
+func WriteFile(dir, name string, data []byte) error {
+	return writeFile(dir, name, data)
 }

@@ -33,7 +33,7 @@ func TestMergeSavesEntriesAndSealed(t *testing.T) {
 	mustSave(t, w)
 
 	var then bool
-	err := v.Merge("sync-test", func(all []vault.Entry, sealed []byte) (vault.MergeResult, error) {
+	err := v.Merge("sync-test", func(all []vault.Entry, sealed []byte, _ func([]byte) ([]byte, error)) (vault.MergeResult, error) {
 		if sealed != nil {
 			t.Errorf("sealed file before any was written: %d bytes", len(sealed))
 		}
@@ -86,7 +86,7 @@ func TestMergeSavesEntriesAndSealed(t *testing.T) {
 	}
 
 	// Merge hands the sealed file back, tombstones included in entries.
-	err = r.Merge("sync-test", func(all []vault.Entry, sealed []byte) (vault.MergeResult, error) {
+	err = r.Merge("sync-test", func(all []vault.Entry, sealed []byte, _ func([]byte) ([]byte, error)) (vault.MergeResult, error) {
 		if string(sealed) != "state" {
 			t.Errorf("sealed = %q", sealed)
 		}
@@ -109,7 +109,7 @@ func TestMergeErrorSavesNothing(t *testing.T) {
 	a := mustAdd(t, v, totp("Alpha", "a", 1))
 	mustSave(t, v)
 	boom := errors.New("boom")
-	err := v.Merge("sync-test", func(all []vault.Entry, _ []byte) (vault.MergeResult, error) {
+	err := v.Merge("sync-test", func(all []vault.Entry, _ []byte, _ func([]byte) ([]byte, error)) (vault.MergeResult, error) {
 		return vault.MergeResult{Entries: []vault.Entry{{ID: a.ID, Deleted: true}}, Sealed: []byte("x")}, boom
 	})
 	if !errors.Is(err, boom) {
@@ -125,7 +125,7 @@ func TestMergeErrorSavesNothing(t *testing.T) {
 	// An invalid entry is refused by name.
 	bad := totp("Bad", "b", 2)
 	bad.ID, bad.OTP.Digits = "00000000000000bb", 3
-	err = v.Merge("sync-test", func([]vault.Entry, []byte) (vault.MergeResult, error) {
+	err = v.Merge("sync-test", func([]vault.Entry, []byte, func([]byte) ([]byte, error)) (vault.MergeResult, error) {
 		return vault.MergeResult{Entries: []vault.Entry{bad}}, nil
 	})
 	if err == nil || !strings.Contains(err.Error(), bad.ID) {
