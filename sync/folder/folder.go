@@ -150,18 +150,8 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 			return vault.MergeResult{}, err
 		}
 		mine = s
-		rep.Sent = len(s.importLocal(entries, now))
-		for _, in := range inputs {
-			if in.device == s.device && in.clock.last.Compare(s.clock.last) > 0 {
-				// A newer file of this device than its own state: the
-				// state was lost or put back. Move the clock past it.
-				s.clock.observe(in.clock.last)
-			}
-			s.merge(in)
-		}
-		s.expire(now)
-		rep.Conflicts = s.conflicts()
-		changes := s.changes(entries)
+		var changes []vault.Entry
+		rep.Sent, rep.Conflicts, changes = s.step(entries, inputs, now)
 		have := make(map[string]bool, len(entries))
 		for _, e := range entries {
 			have[e.ID] = !e.Deleted
@@ -176,8 +166,7 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 				rep.Added++
 			}
 		}
-		me := Device{ID: s.device, Name: s.name, Seen: s.clock.tick(now)}
-		s.devices[s.device] = me
+		me := s.devices[s.device]
 		rep.Device, rep.File = me, DeviceFile(s.device)
 		rep.Devices = devices(s)
 		plain := s.encode(nil, true)

@@ -241,6 +241,22 @@ func (s *state) importLocal(entries []vault.Entry, now time.Time) (made []*versi
 	return made
 }
 
+// step is one sync of this device: it takes in the vault's entries (its
+// local changes) and the states read from the folder, and returns how many
+// local changes it published, the conflicts to report, and what the vault
+// must take in. It stamps this device as seen now.
+func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sent int, conflicts []Conflict, changes []vault.Entry) {
+	sent = len(s.importLocal(entries, now))
+	for _, in := range inputs {
+		s.merge(in)
+	}
+	s.expire(now)
+	conflicts = s.conflicts()
+	changes = s.changes(entries)
+	s.devices[s.device] = Device{ID: s.device, Name: s.name, Seen: s.clock.tick(now)}
+	return sent, conflicts, changes
+}
+
 // changes returns what the vault must take in so that its entries are the
 // winners of s: entries the vault lacks or holds otherwise, tombstones for
 // those deleted elsewhere, and raised HOTP counters.
