@@ -92,6 +92,7 @@ var verbs = map[string]verb{
 	"restore": {"bring back a backup of the vault", runRestore},
 	"scan":    {"read OTP credentials from QR codes in images or on screen", runScan},
 	"qr":      {"write an entry's QR code, or export codes for all entries", runQR},
+	"sync":    {"merge with other devices through a folder a sync tool replicates", runSync},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

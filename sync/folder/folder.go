@@ -303,14 +303,14 @@ func readDeviceFile(v *vault.Vault, path string) (*state, error) {
 
 // unsealError says what a failed decryption means for a device file.
 func unsealError(err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "sealed data "); i >= 0 {
-		msg = msg[i+len("sealed data "):]
+	var de *vault.DamagedError
+	if !errors.As(err, &de) {
+		return err
 	}
-	if strings.Contains(msg, "not encrypted to this vault's key") {
+	if strings.Contains(de.Err.Error(), "not encrypted to this vault's key") {
 		return errors.New("it is not encrypted to this vault's key: it belongs to another vault (a device that made its own vault instead of joining with --vault NEWDIR)")
 	}
-	return errors.New(msg)
+	return de.Err
 }
 
 // describe names what a sync tool left behind, for a skipped file.

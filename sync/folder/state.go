@@ -233,7 +233,13 @@ func (s *state) importLocal(entries []vault.Entry, now time.Time) (made []*versi
 		e.Tags = slices.Clone(e.Tags)
 		e.OTP.Secret = bytes.Clone(e.OTP.Secret)
 		e.Token.Value = bytes.Clone(e.Token.Value)
-		v := newVersion(s.clock.tick(now), s.device, clk, e)
+		// Stamped at the time of the edit, so that the later edit wins
+		// whichever device syncs first; the clock keeps stamps in order.
+		at := e.Modified
+		if at.IsZero() || at.After(now) {
+			at = now
+		}
+		v := newVersion(s.clock.tick(at), s.device, clk, e)
 		made = append(made, v)
 		r.versions = normalize(append(r.versions, v))
 		r.raiseCounter(&v.entry)

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"text/tabwriter"
+
+	"filippo.io/age"
+
+	"github.com/tessera-auth/tessera/sync/folder"
+	"github.com/tessera-auth/tessera/vault"
+)
+
+// runSync is "tessera sync --folder DIR" (merge with the other devices'
+// files in DIR and publish this one's; join as a new device when the vault
+// folder holds no vault yet) and "tessera sync devices --folder DIR".
+func runSync(env Env, args []string) error {
+	fs := newFlags(env, "sync", "[devices] --folder DIR [--vault DIR] [--name NAME]")
+	vf := addVaultFlags(fs)
+	dir := fs.String("folder", "", "the sync `folder` that Syncthing, Nextcloud, Dropbox or the like replicates (required)")
+	name := fs.String("name", "", "this device's `name` as other devices list it (default: the one given before, else the host name)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	devices := false
+	switch {
+	case len(pos) == 1 && pos[0] == "devices":
+		devices = true
+	case len(pos) > 0:
+		return usageErr("unexpected argument %q (the only sub-command is devices)", pos[0])
+	}
+	if *dir == "" {
+		return usageErr("give --folder DIR, the folder the sync tool replicates")
+	}
+	if devices {
+		return syncDevices(env, vf, *dir)
+	}
+	vdir, err := vf.path(env)
+	if err != nil {
+		return err
+	}
+	var v *vault.Vault
+	if _, err := vault.Open(vdir, &vaultOpts); isNoVault(err) {
+		if v, err = syncJoin(env, vf, *dir, vdir); err != nil {
+			return err
+		}
+	} else if v, err = vf.unlock(env, "sync", false); err != nil {
+		return err
+	}
+	defer v.Lock()
+	rep, err := folder.Sync(v, *dir, &folder.Options{Name: *name})
+	if err != nil {
+		return syncErr(err)
+	}
+	fmt.Fprintf(env.Stdout, "synced %s as %q (device %s): %d sent, %d added, %d updated, %d deleted\n",
+		*dir, rep.Device.Name, rep.Device.ID, rep.Sent, rep.Added, rep.Updated, rep.Deleted)
+	for _, c := range rep.Conflicts {
+		fmt.Fprintf(env.Stdout, "conflict: %s\n", describeConflict(c))
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(env.Stderr, "tessera sync: warning: skipped %s\n", p)
+	}
+	return nil
+}
+
+// syncJoin makes a new vault in vdir from the keys in the sync folder,
+// with the passphrase or recovery code.
+func syncJoin(env Env, vf *vaultFlags, dir, vdir string) (*vault.Vault, error) {
+	id, err := vf.identity(env)
+	if err != nil {
+		return nil, err
+	}
+	v, err := folder.Join(dir, vdir, id, &vaultOpts)
+	switch {
+	case errors.Is(err, folder.ErrNoKeys):
+		return nil, exit(ExitNotFound, fmt.Errorf("%s: %w", dir, err))
+	case err != nil:
+		return nil, syncErr(err)
+	}
+	fmt.Fprintf(env.Stdout, "joined: a new vault in %s, opened by the same passphrase and recovery code as the others\n", vdir)
+	return v, nil
+}
+
+// identity returns the age identity of the passphrase or recovery code the
+// flags name, for a join, where there is no vault to unlock yet.
+func (f *vaultFlags) identity(env Env) (age.Identity, error) {
+	var code string
+	var err error
+	switch {
+	case f.recoveryFile != "":
+		code, err = readRecoveryFile(f.recoveryFile)
+	case f.recovery:
+		code, err = askSecret(env, "Recovery code: ")
+	default:
+		pass, err := f.passphrase(env, "Passphrase: ")
+		if err != nil {
+			return nil, err
+		}
+		return age.NewScryptIdentity(pass)
+	}
+	if err != nil {
+		return nil, err
+	}
+	id, err := vault.ParseRecoveryCode(code)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return id, nil
+}
+
+// syncErr gives a sync error its exit code: a missing sync folder is bad
+// usage, the rest are the vault's.
+func syncErr(err error) error {
+	if errors.Is(err, fs.ErrNotExist) && !errors.Is(err, vault.ErrDamaged) {
+		return usageErr("%v", err)
+	}
+	return vaultErr(err)
+}
+
+// describeConflict says what a person needs to know of a conflict.
+func describeConflict(c folder.Conflict) string {
+	what := func(ch folder.Change) string {
+		verb := "changed"
+		if ch.Deleted {
+			verb = "deleted"
+		}
+		return fmt.Sprintf("%s on %s at %s", verb, deviceName(ch), formatTime(ch.At))
+	}
+	return fmt.Sprintf("%s was %s and %s, neither knowing of the other; the later change (%s) was kept, the other is in the entry's history",
+		c.Label, what(c.Loser), what(c.Winner), deviceName(c.Winner))
+}
+
+func deviceName(ch folder.Change) string {
+	if ch.Name != "" {
+		return ch.Name
+	}
+	return "device " + ch.Device
+}
+
+// syncDevices lists the devices syncing through dir.
+func syncDevices(env Env, vf *vaultFlags, dir string) error {
+	v, err := vf.unlock(env, "sync", false)
+	if err != nil {
+		return err
+	}
+	defer v.Lock()
+	this, list, problems, err := folder.Devices(v, dir)
+	if err != nil {
+		return syncErr(err)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tNAME\tLAST SEEN\t")
+	for _, d := range list {
+		mark := ""
+		if d.ID == this {
+			mark = "(this device)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Name, formatTime(d.Seen.Time()), mark)
+	}
+	tw.Flush()
+	for _, p := range problems {
+		fmt.Fprintf(env.Stderr, "tessera sync: warning: skipped %s\n", p)
+	}
+	if len(list) == 0 {
+		return exit(ExitNotFound, fmt.Errorf("no device has synced through %s yet", dir))
+	}
+	return nil
+}
