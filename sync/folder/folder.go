@@ -179,6 +179,7 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 		}
 		return vault.MergeResult{Entries: changes, Sealed: plain, Then: func() error {
 			defer clear(plain)
+			removeOwnTemps(dir, s.device)
 			if err := writeIfChanged(dir, keysFile(s.device), keys); err != nil {
 				return fmt.Errorf("writing to the sync folder: %w", err)
 			}
@@ -208,6 +209,19 @@ func checkFolder(dir string) error {
 		return fmt.Errorf("sync folder %s is not a folder", dir)
 	}
 	return nil
+}
+
+// removeOwnTemps removes the temporary files an interrupted write of this
+// device's own files left in the folder (vault.WriteFile names them
+// .tmp-NAME-*). Other devices' files are never touched.
+func removeOwnTemps(dir, device string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, ".tmp-"+DeviceFile(device)+"-") || strings.HasPrefix(n, ".tmp-"+keysFile(device)+"-") {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
 }
 
 // writeIfChanged writes data to dir/name unless the file holds it already,
