@@ -21,7 +21,7 @@ type MergeResult struct {
 	Entries []Entry
 
 	// Sealed, if not nil, becomes the content of the sealed file named in
-	// the Merge call, written after the body.
+	// the Merge call, written before the body.
 	Sealed []byte
 
 	// Then, if not nil, is called once the entries and the sealed file are
@@ -40,8 +40,8 @@ type MergeFunc func(entries []Entry, sealed []byte, seal func(plain []byte) ([]b
 
 // Merge runs fn under the vault's write lock on the latest saved state
 // (what other processes saved is taken in first, as [Vault.Save] does) and
-// saves what it returns: the entries first, keeping a backup of the body
-// they replace, then the sealed file (see [Vault.WriteSealed]), then calls
+// saves what it returns: the sealed file first (see [Vault.WriteSealed]),
+// then the entries, keeping a backup of the body they replace, then calls
 // MergeResult.Then. An error from fn saves nothing.
 //
 // Each saved entry gets a Modified time later than the one it replaces, as
@@ -78,13 +78,15 @@ func (v *Vault) Merge(sealed string, fn MergeFunc) error {
 		return err
 	}
 	for i := range res.Entries {
-		if err := v.apply(res.Entries[i]); err != nil {
-			return fmt.Errorf("entry %s: %w", res.Entries[i].ID, err)
+		if c := res.Entries[i].clone(); !c.Deleted {
+			if err := prepare(&c); err != nil {
+				return fmt.Errorf("entry %s: %w", c.ID, err)
+			}
 		}
 	}
-	if err := v.writeChanges(len(res.Entries) > 0); err != nil {
-		return err
-	}
+	// The sealed file first: a sync records there what it gives the
+	// vault, so that after a crash before the body is written it applies
+	// the change again rather than take the old entry for a new edit.
 	if res.Sealed != nil {
 		ct, err := v.sealLocked(res.Sealed)
 		if err != nil {
@@ -97,6 +99,14 @@ func (v *Vault) Merge(sealed string, fn MergeFunc) error {
 		if err := writeFile(dir, sealed+".age", ct); err != nil {
 			return err
 		}
+	}
+	for i := range res.Entries {
+		if err := v.apply(res.Entries[i]); err != nil {
+			return fmt.Errorf("entry %s: %w", res.Entries[i].ID, err)
+		}
+	}
+	if err := v.writeChanges(len(res.Entries) > 0); err != nil {
+		return err
 	}
 	if res.Then != nil {
 		return res.Then()

@@ -1,6 +1,7 @@
 package folder
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,6 +109,20 @@ func (s *state) encode(dst []byte, forState bool) []byte {
 			}
 			dst = appendJSON(dst, k)
 		}
+		dst = append(dst, `],"pending":[`...)
+		for i, id := range sortedKeys(s.pending) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			p := s.pending[id]
+			dst = append(dst, `{"id":`...)
+			dst = appendJSON(dst, id)
+			dst = append(dst, `,"after":"`...)
+			dst = hex.AppendEncode(dst, p.after[:])
+			dst = append(dst, `","before":"`...)
+			dst = hex.AppendEncode(dst, p.before[:])
+			dst = append(dst, `"}`...)
+		}
 		dst = append(dst, ']')
 	}
 	return append(dst, "}\n"...)
@@ -147,6 +162,11 @@ type (
 		Devices  []deviceJSON `json:"devices"`
 		Entries  []recordJSON `json:"entries"`
 		Reported []string     `json:"reported"`
+		Pending  []struct {
+			ID     string `json:"id"`
+			After  string `json:"after"`
+			Before string `json:"before"`
+		} `json:"pending"`
 	}
 	stampJSON  []int64
 	deviceJSON struct {
@@ -264,6 +284,17 @@ func decode(b []byte, forState bool) (*state, error) {
 	}
 	for _, k := range p.Reported {
 		s.reported[k] = true
+	}
+	for _, pj := range p.Pending {
+		var a applied
+		after, err1 := hex.DecodeString(pj.After)
+		before, err2 := hex.DecodeString(pj.Before)
+		if err1 != nil || err2 != nil || len(after) != 32 || len(before) != 32 {
+			return nil, fmt.Errorf("pending change of %q is not valid", clip(pj.ID))
+		}
+		copy(a.after[:], after)
+		copy(a.before[:], before)
+		s.pending[pj.ID] = a
 	}
 	return s, nil
 }

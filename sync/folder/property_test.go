@@ -38,16 +38,21 @@ type sim struct {
 	devs []*simDevice
 	made []*version // every version a device acknowledged (saved)
 	used map[string]uint64
+	// device+entry+content of every content a device's own edits gave
+	// an entry: a version a device makes must hold one of them
+	edited map[string]bool
 	// secrets whose unsynced uses a deletion forgot
-	forgot map[string]bool
-	conf   int
-	probs  int
-	nextN  int
+	forgot  map[string]bool
+	conf    int
+	calm    bool // no crashes (the quiet period at the end)
+	crashes int
+	probs   int
+	nextN   int
 }
 
 func newSim(t testing.TB, seed uint64, n int) *sim {
 	s := &sim{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), used: map[string]uint64{}, forgot: map[string]bool{}}
+		now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), used: map[string]uint64{}, forgot: map[string]bool{}, edited: map[string]bool{}}
 	for i := range n {
 		st := newState()
 		st.device = fmt.Sprintf("%016x", uint64(i+1)*0x1111)
@@ -135,6 +140,9 @@ func (s *sim) edit(d *simDevice) {
 			}
 		}
 	}
+	for id, e := range d.vault {
+		s.edited[d.st.device+id+string(fmt.Sprint(contentSum(&e, false)))] = true
+	}
 	s.checkCounters(d)
 }
 
@@ -169,14 +177,46 @@ func (s *sim) sync(d *simDevice) {
 		inputs = append(inputs, in)
 	}
 	now := s.now.Add(d.skew)
+	// A crash cuts some syncs short, at the points Sync saves at: before
+	// the sealed state, between it and the vault's body, before the
+	// device file is published.
+	crash := -1
+	if !s.calm {
+		crash = s.rng.IntN(20)
+	}
+	var saved *state
+	if crash == 0 {
+		var err error
+		if saved, err = decode(d.st.encode(nil, true), true); err != nil {
+			s.t.Fatal(err)
+		}
+	}
 	made := d.st.importLocal(entries, now)
-	s.made = append(s.made, made...)
+	for _, v := range made {
+		// A version is made only for a change made on this device, never
+		// for what a sync (cut short or not) gave the vault.
+		if !s.edited[d.st.device+v.entry.ID+fmt.Sprint(v.same)] {
+			s.t.Fatalf("%s made a version of %s that no edit of its own made", d.st.name, v.entry.ID)
+		}
+	}
+	if crash != 0 {
+		s.made = append(s.made, made...)
+	}
 	// step's own import finds nothing more.
 	sent, conflicts, changes := d.st.step(entries, inputs, now)
 	if sent != 0 {
 		s.t.Fatalf("second import found %d changes", sent)
 	}
 	s.conf += len(conflicts)
+	switch crash {
+	case 0:
+		d.st = saved
+		s.crashes++
+		return
+	case 1:
+		s.crashes++
+		return
+	}
 	for _, c := range changes {
 		old, ok := d.vault[c.ID]
 		if !c.Deleted && ok && !old.Deleted && bytes.Equal(old.OTP.Secret, c.OTP.Secret) && old.OTP.Counter > c.OTP.Counter {
@@ -186,6 +226,10 @@ func (s *sim) sync(d *simDevice) {
 		d.vault[c.ID] = c
 	}
 	s.checkCounters(d)
+	if crash == 2 {
+		s.crashes++
+		return
+	}
 	f := d.st.encode(nil, false)
 	d.folder[DeviceFile(d.st.device)] = f
 	d.written = append(d.written, f)
@@ -236,6 +280,7 @@ func (s *sim) run(steps int) {
 // settle syncs everybody, copies every latest file everywhere, and again,
 // as a quiet period with the sync tool running does.
 func (s *sim) settle() {
+	s.calm = true
 	for range 3 {
 		for _, d := range s.devs {
 			s.now = s.now.Add(time.Second)
@@ -324,7 +369,7 @@ func (s *sim) check() {
 // between their folders in random order, late, duplicated, stale, as
 // conflict copies and cut short.
 func TestConvergence(t *testing.T) {
-	conflicts, problems, versions := 0, 0, 0
+	conflicts, problems, versions, crashes := 0, 0, 0, 0
 	for round := range *rounds {
 		seed := uint64(round)*7919 + 1
 		s := newSim(t, seed, 3+round%3)
@@ -343,12 +388,13 @@ func TestConvergence(t *testing.T) {
 		conflicts += s.conf
 		problems += s.probs
 		versions += len(s.made)
+		crashes += s.crashes
 	}
 	// The rounds must have exercised what they claim to.
-	if conflicts == 0 || problems == 0 || versions < *rounds*5 {
-		t.Fatalf("rounds too tame: %d conflicts, %d files skipped, %d versions", conflicts, problems, versions)
+	if conflicts == 0 || problems == 0 || crashes == 0 || versions < *rounds*5 {
+		t.Fatalf("rounds too tame: %d conflicts, %d files skipped, %d crashes, %d versions", conflicts, problems, crashes, versions)
 	}
-	t.Logf("%d rounds: %d versions, %d conflicts reported, %d files skipped", *rounds, versions, conflicts, problems)
+	t.Logf("%d rounds: %d versions, %d conflicts reported, %d files skipped, %d syncs cut short", *rounds, versions, conflicts, problems, crashes)
 }
 
 // TestMergeLaws checks that merging states is commutative, associative and
@@ -399,6 +445,7 @@ func TestMergeLaws(t *testing.T) {
 // seen its change: their next change is stamped later.
 func TestSkewedClockDoesNotWinForever(t *testing.T) {
 	s := newSim(t, 42, 2)
+	s.calm = true
 	a, b := s.devs[0], s.devs[1]
 	a.skew, b.skew = 24*time.Hour, 0
 	s.nextN++
@@ -433,6 +480,7 @@ func (s *sim) copyAll() {
 // Tombstones and history older than TombstoneAge go.
 func TestExpire(t *testing.T) {
 	s := newSim(t, 7, 2)
+	s.calm = true
 	a := s.devs[0]
 	s.edit(a)
 	s.edit(a)
@@ -504,6 +552,7 @@ func BenchmarkMerge5x2000(b *testing.B) {
 // file from the folder gives) arbitrary content.
 func FuzzDecodeDeviceFile(f *testing.F) {
 	s := newSim(f, 3, 2)
+	s.calm = true
 	for range 4 {
 		s.edit(s.devs[0])
 	}

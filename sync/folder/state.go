@@ -177,10 +177,23 @@ type state struct {
 	records      map[string]*record
 	devices      map[string]Device
 	reported     map[string]bool // keys of versions already reported as the losing side of a conflict
+
+	// pending records what the last sync gave the vault, by entry: the
+	// content hash the vault holds once it took the change in, and the
+	// one it held before. The state is saved before the vault's body, so
+	// after a crash between the two the vault still holds "before": the
+	// next sync applies the change again instead of taking the old content
+	// for a change made on this device.
+	pending map[string]applied
+}
+
+// applied is a change a sync gave the vault (see state.pending).
+type applied struct {
+	after, before [32]byte
 }
 
 func newState() *state {
-	return &state{records: map[string]*record{}, devices: map[string]Device{}, reported: map[string]bool{}}
+	return &state{records: map[string]*record{}, devices: map[string]Device{}, reported: map[string]bool{}, pending: map[string]applied{}}
 }
 
 // merge takes o into s (a join: see mergeRecords).
@@ -210,6 +223,11 @@ func (s *state) importLocal(entries []vault.Entry, now time.Time) (made []*versi
 		r := s.records[e.ID]
 		if r != nil && !e.Deleted {
 			r.raiseCounter(&e)
+		}
+		if p, ok := s.pending[e.ID]; ok {
+			if sum := contentSum(&e, false); sum == p.after || sum == p.before {
+				continue // the last sync's change, taken in or not yet
+			}
 		}
 		switch {
 		case e.Deleted && (r == nil || r.winner().entry.Deleted):
@@ -259,6 +277,19 @@ func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sen
 	s.expire(now)
 	conflicts = s.conflicts()
 	changes = s.changes(entries)
+	s.pending = make(map[string]applied, len(changes))
+	have := make(map[string]*vault.Entry, len(entries))
+	for i := range entries {
+		have[entries[i].ID] = &entries[i]
+	}
+	for i := range changes {
+		var p applied
+		p.after = contentSum(&changes[i], false)
+		if e, ok := have[changes[i].ID]; ok {
+			p.before = contentSum(e, false)
+		}
+		s.pending[changes[i].ID] = p
+	}
 	s.devices[s.device] = Device{ID: s.device, Name: s.name, Seen: s.clock.tick(now)}
 	return sent, conflicts, changes
 }
