@@ -54,6 +54,9 @@ func runSync(env Env, args []string) error {
 	if err != nil {
 		return syncErr(err)
 	}
+	if rep.Cloned != "" {
+		fmt.Fprintf(env.Stderr, "tessera sync: warning: another copy of this vault syncs as device %s too (a vault folder copied instead of joined with --vault NEWDIR?); this one continues as device %s\n", rep.Cloned, rep.Device.ID)
+	}
 	fmt.Fprintf(env.Stdout, "synced %s as %q (device %s): %d sent, %d added, %d updated, %d deleted\n",
 		*dir, rep.Device.Name, rep.Device.ID, rep.Sent, rep.Added, rep.Updated, rep.Deleted)
 	for _, c := range rep.Conflicts {

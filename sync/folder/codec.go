@@ -109,6 +109,13 @@ func (s *state) encode(dst []byte, forState bool) []byte {
 			}
 			dst = appendJSON(dst, k)
 		}
+		dst = append(dst, `],"formerly":[`...)
+		for i, id := range s.formerly {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSON(dst, id)
+		}
 		dst = append(dst, `],"pending":[`...)
 		for i, id := range sortedKeys(s.pending) {
 			if i > 0 {
@@ -162,6 +169,7 @@ type (
 		Devices  []deviceJSON `json:"devices"`
 		Entries  []recordJSON `json:"entries"`
 		Reported []string     `json:"reported"`
+		Formerly []string     `json:"formerly"`
 		Pending  []struct {
 			ID     string `json:"id"`
 			After  string `json:"after"`
@@ -284,6 +292,12 @@ func decode(b []byte, forState bool) (*state, error) {
 	}
 	for _, k := range p.Reported {
 		s.reported[k] = true
+	}
+	for _, id := range p.Formerly {
+		if !validDevice(id) {
+			return nil, fmt.Errorf("former device ID %q is not valid", clip(id))
+		}
+		s.formerly = append(s.formerly, id)
 	}
 	for _, pj := range p.Pending {
 		var a applied

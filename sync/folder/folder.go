@@ -40,8 +40,6 @@ package folder
 import (
 	"bytes"
 	"cmp"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -110,6 +108,12 @@ type Report struct {
 	Conflicts []Conflict // losing sides of concurrent changes, each reported once
 	Problems  []Problem  // files skipped
 	Devices   []Device   // every device known, this one included
+
+	// Cloned, if not empty, is the device ID this vault synced under
+	// until this sync found another copy of the vault (a vault folder
+	// copied to another computer instead of joining) writing under it
+	// too. This vault continues as Device.ID.
+	Cloned string
 }
 
 // DeviceFile returns the name of a device's file in the sync folder.
@@ -151,7 +155,11 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 		}
 		mine = s
 		var changes []vault.Entry
+		was := s.device
 		rep.Sent, rep.Conflicts, changes = s.step(entries, inputs, now)
+		if s.device != was {
+			rep.Cloned = was
+		}
 		have := make(map[string]bool, len(entries))
 		for _, e := range entries {
 			have[e.ID] = !e.Deleted
@@ -241,9 +249,7 @@ func loadState(sealed []byte, opts *Options) (*state, error) {
 	}
 	if sealed == nil {
 		s := newState()
-		var b [8]byte
-		rand.Read(b[:])
-		s.device = hex.EncodeToString(b[:])
+		s.device = newDeviceID()
 		s.name = name
 		if s.name == "" {
 			s.name, _ = os.Hostname()

@@ -46,6 +46,7 @@ type sim struct {
 	conf    int
 	calm    bool // no crashes (the quiet period at the end)
 	crashes int
+	clones  int
 	probs   int
 	nextN   int
 }
@@ -91,16 +92,16 @@ func (s *sim) edit(d *simDevice) {
 			e.OTP.Kind, e.OTP.Period = otp.HOTP, 0
 		}
 		e.OTP.Issuer, e.OTP.Account = e.Issuer, e.Account
-		d.vault[e.ID] = e
+		s.local(d, e)
 	case op < 5: // rename
 		e := d.vault[live[s.rng.IntN(len(live))]]
 		e.Issuer = fmt.Sprintf("Renamed%d", s.rng.IntN(1000000))
 		e.OTP.Issuer = e.Issuer
-		d.vault[e.ID] = e
+		s.local(d, e)
 	case op < 6: // edit the note
 		e := d.vault[live[s.rng.IntN(len(live))]]
 		e.Note = fmt.Sprintf("note %d", s.rng.IntN(1000000))
-		d.vault[e.ID] = e
+		s.local(d, e)
 	case op < 7: // delete
 		id := live[s.rng.IntN(len(live))]
 		if e := d.vault[id]; e.OTP.Kind == otp.HOTP {
@@ -116,13 +117,13 @@ func (s *sim) edit(d *simDevice) {
 				s.forgot[string(e.OTP.Secret)] = true
 			}
 		}
-		d.vault[id] = vault.Entry{ID: id, Deleted: true}
+		s.local(d, vault.Entry{ID: id, Deleted: true})
 	case op < 9: // HOTP use
 		for _, id := range live {
 			e := d.vault[id]
 			if e.OTP.Kind == otp.HOTP {
 				e.OTP.Counter++
-				d.vault[id] = e
+				d.vault[id] = e // a use, not an edit: no version
 				k := string(e.OTP.Secret)
 				s.used[k] = max(s.used[k], e.OTP.Counter)
 				break
@@ -135,15 +136,18 @@ func (s *sim) edit(d *simDevice) {
 				e := vault.Entry{ID: id, Kind: vault.KindOTP, Issuer: fmt.Sprintf("Back%d", s.nextN), Account: "a",
 					OTP: otp.Credential{Kind: otp.TOTP, Digits: 6, Period: 30, Secret: s.secret(s.nextN)}}
 				e.OTP.Issuer, e.OTP.Account = e.Issuer, e.Account
-				d.vault[id] = e
+				s.local(d, e)
 				break
 			}
 		}
 	}
-	for id, e := range d.vault {
-		s.edited[d.st.device+id+string(fmt.Sprint(contentSum(&e, false)))] = true
-	}
 	s.checkCounters(d)
+}
+
+// local puts e in d's vault as an edit made on d.
+func (s *sim) local(d *simDevice, e vault.Entry) {
+	d.vault[e.ID] = e
+	s.edited[fmt.Sprintf("%p", d)+e.ID+fmt.Sprint(contentSum(&e, false))] = true
 }
 
 // checkCounters fails if d's vault holds a HOTP counter below one it held
@@ -195,7 +199,7 @@ func (s *sim) sync(d *simDevice) {
 	for _, v := range made {
 		// A version is made only for a change made on this device, never
 		// for what a sync (cut short or not) gave the vault.
-		if !s.edited[d.st.device+v.entry.ID+fmt.Sprint(v.same)] {
+		if !s.edited[fmt.Sprintf("%p", d)+v.entry.ID+fmt.Sprint(v.same)] {
 			s.t.Fatalf("%s made a version of %s that no edit of its own made", d.st.name, v.entry.ID)
 		}
 	}
@@ -271,10 +275,36 @@ func (s *sim) run(steps int) {
 			s.sync(s.pick())
 		case r < 9:
 			s.copyFile(s.pick(), s.pick())
+		case r == 9 && s.rng.IntN(8) == 0 && len(s.devs) < 6:
+			s.clone(s.pick())
 		default: // the clock of a device jumps
 			s.pick().skew = time.Duration(s.rng.IntN(7200)-3600) * time.Second
 		}
 	}
+}
+
+// clone copies a device's vault folder, sync state included, to a new
+// device, as someone does who copies the folder instead of joining: both
+// then write under the same device ID until one notices.
+func (s *sim) clone(d *simDevice) {
+	st, err := decode(d.st.encode(nil, true), true)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	c := &simDevice{st: st, vault: map[string]vault.Entry{}, folder: map[string][]byte{}, skew: d.skew, counters: map[string]uint64{}}
+	for id, e := range d.vault {
+		e.OTP.Secret = bytes.Clone(e.OTP.Secret)
+		c.vault[id] = e
+		// The copy's content counts as its own edits where it was d's.
+		if s.edited[fmt.Sprintf("%p", d)+id+fmt.Sprint(contentSum(&e, false))] {
+			s.edited[fmt.Sprintf("%p", c)+id+fmt.Sprint(contentSum(&e, false))] = true
+		}
+	}
+	for k, v := range d.counters {
+		c.counters[k] = v
+	}
+	s.devs = append(s.devs, c)
+	s.clones++
 }
 
 // settle syncs everybody, copies every latest file everywhere, and again,
@@ -369,7 +399,7 @@ func (s *sim) check() {
 // between their folders in random order, late, duplicated, stale, as
 // conflict copies and cut short.
 func TestConvergence(t *testing.T) {
-	conflicts, problems, versions, crashes := 0, 0, 0, 0
+	conflicts, problems, versions, crashes, clones := 0, 0, 0, 0, 0
 	for round := range *rounds {
 		seed := uint64(round)*7919 + 1
 		s := newSim(t, seed, 3+round%3)
@@ -389,12 +419,13 @@ func TestConvergence(t *testing.T) {
 		problems += s.probs
 		versions += len(s.made)
 		crashes += s.crashes
+		clones += s.clones
 	}
 	// The rounds must have exercised what they claim to.
-	if conflicts == 0 || problems == 0 || crashes == 0 || versions < *rounds*5 {
-		t.Fatalf("rounds too tame: %d conflicts, %d files skipped, %d crashes, %d versions", conflicts, problems, crashes, versions)
+	if conflicts == 0 || problems == 0 || crashes == 0 || clones == 0 || versions < *rounds*5 {
+		t.Fatalf("rounds too tame: %d conflicts, %d files skipped, %d crashes, %d clones, %d versions", conflicts, problems, crashes, clones, versions)
 	}
-	t.Logf("%d rounds: %d versions, %d conflicts reported, %d files skipped, %d syncs cut short", *rounds, versions, conflicts, problems, crashes)
+	t.Logf("%d rounds: %d versions, %d conflicts reported, %d files skipped, %d syncs cut short, %d vaults copied", *rounds, versions, conflicts, problems, crashes, clones)
 }
 
 // TestMergeLaws checks that merging states is commutative, associative and
@@ -452,13 +483,13 @@ func TestSkewedClockDoesNotWinForever(t *testing.T) {
 	e := vault.Entry{ID: "00000000000000e1", Kind: vault.KindOTP, Issuer: "Clock", Account: "a",
 		OTP: otp.Credential{Kind: otp.TOTP, Digits: 6, Period: 30, Secret: s.secret(1)}}
 	e.OTP.Issuer, e.OTP.Account = e.Issuer, e.Account
-	a.vault[e.ID] = e
+	s.local(a, e)
 	s.sync(a)
 	s.copyAll()
 	s.sync(b)
 	e = b.vault[e.ID]
 	e.Issuer, e.OTP.Issuer = "Fixed on B", "Fixed on B"
-	b.vault[e.ID] = e
+	s.local(b, e)
 	s.sync(b)
 	s.copyAll()
 	s.sync(a)
@@ -486,7 +517,7 @@ func TestExpire(t *testing.T) {
 	s.edit(a)
 	s.sync(a)
 	for id := range a.vault {
-		a.vault[id] = vault.Entry{ID: id, Deleted: true}
+		s.local(a, vault.Entry{ID: id, Deleted: true})
 	}
 	s.sync(a)
 	if len(a.st.records) == 0 {

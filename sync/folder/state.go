@@ -2,6 +2,7 @@ package folder
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -66,14 +67,25 @@ func (x *version) key() string {
 	return x.by + "/" + hex.EncodeToString(x.sum[:8]) + "/" + x.at.Time().Format(time.RFC3339Nano)
 }
 
-// descendsFrom reports whether x was made knowing y (its clock covers y's).
+// descendsFrom reports whether x was made knowing y: x's clock covers y's
+// and is not the same. Equal clocks on different versions mean two copies
+// of one device's vault made changes unaware of each other (see
+// state.cloned), which is concurrency, not succession.
 func (x *version) descendsFrom(y *version) bool {
 	for d, n := range y.clock {
 		if x.clock[d] < n {
 			return false
 		}
 	}
-	return true
+	if len(x.clock) != len(y.clock) {
+		return true
+	}
+	for d, n := range x.clock {
+		if y.clock[d] != n {
+			return true
+		}
+	}
+	return false
 }
 
 // record is everything known of one entry: its versions, newest first,
@@ -185,6 +197,10 @@ type state struct {
 	// next sync applies the change again instead of taking the old content
 	// for a change made on this device.
 	pending map[string]applied
+
+	// formerly lists the IDs this device synced under before it found
+	// another copy of its vault writing under them (see cloned).
+	formerly []string
 }
 
 // applied is a change a sync gave the vault (see state.pending).
@@ -270,6 +286,10 @@ func (s *state) importLocal(entries []vault.Entry, now time.Time) (made []*versi
 // local changes it published, the conflicts to report, and what the vault
 // must take in. It stamps this device as seen now.
 func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sent int, conflicts []Conflict, changes []vault.Entry) {
+	if s.cloned(inputs, now) {
+		s.formerly = append(s.formerly, s.device)
+		s.device = newDeviceID()
+	}
 	sent = len(s.importLocal(entries, now))
 	for _, in := range inputs {
 		s.merge(in)
@@ -292,6 +312,39 @@ func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sen
 	}
 	s.devices[s.device] = Device{ID: s.device, Name: s.name, Seen: s.clock.tick(now)}
 	return sent, conflicts, changes
+}
+
+// cloned reports whether another copy of this vault writes under this
+// device's ID: a file of this device holds a version of it that this state
+// does not know. That happens when a vault folder is copied to another
+// computer instead of joining, or its sync state is put back from an
+// older copy; the device then continues under a new ID, so that the two
+// copies' changes are told apart from now on.
+func (s *state) cloned(inputs []*state, now time.Time) bool {
+	cut := now.Add(-TombstoneAge).UnixMilli()
+	for _, in := range inputs {
+		for id, r := range in.records {
+			for _, v := range r.versions {
+				if v.by != s.device || v.at.Wall < cut {
+					continue
+				}
+				mine := s.records[id]
+				if mine != nil && slices.ContainsFunc(mine.versions, func(m *version) bool {
+					return m.compare(v) == 0 || m.entry.Deleted && m.descendsFrom(v)
+				}) {
+					continue
+				}
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func newDeviceID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // changes returns what the vault must take in so that its entries are the
