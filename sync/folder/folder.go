@@ -343,7 +343,7 @@ func describe(name string, err error) string {
 		what = "a conflicted copy left by the sync tool"
 	case strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~") || strings.HasSuffix(name, ".tmp") ||
 		strings.Contains(name, ".~") || strings.HasSuffix(name, ".part") || strings.HasSuffix(name, ".partial"):
-		what = "a temporary file of a sync tool or an interrupted write"
+		what = "a temporary file (a copy in progress, or an interrupted one)"
 	}
 	if what != "" {
 		return what + ": " + err.Error()
