@@ -16,20 +16,27 @@ import (
 // files in DIR and publish this one's; join as a new device when the vault
 // folder holds no vault yet) and "tessera sync devices --folder DIR".
 func runSync(env Env, args []string) error {
-	fs := newFlags(env, "sync", "[devices] --folder DIR [--vault DIR] [--name NAME]")
+	fs := newFlags(env, "sync", "--folder DIR [--vault DIR] [--name NAME] | devices --folder DIR | history QUERY [--restore N]")
 	vf := addVaultFlags(fs)
 	dir := fs.String("folder", "", "the sync `folder` that Syncthing, Nextcloud, Dropbox or the like replicates (required)")
 	name := fs.String("name", "", "this device's `name` as other devices list it (default: the one given before, else the host name)")
+	restore := fs.Int("restore", -1, "with history: make version `N` of the entry its current one (the next sync publishes it)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	devices := false
 	switch {
+	case len(pos) > 0 && pos[0] == "history":
+		query, err := onlyArg(pos[1:], "QUERY (part of the issuer or account, or an ID)")
+		if err != nil {
+			return err
+		}
+		return syncHistory(env, vf, query, *restore)
 	case len(pos) == 1 && pos[0] == "devices":
 		devices = true
 	case len(pos) > 0:
-		return usageErr("unexpected argument %q (the only sub-command is devices)", pos[0])
+		return usageErr("unexpected argument %q (the sub-commands are devices and history)", pos[0])
 	}
 	if *dir == "" {
 		return usageErr("give --folder DIR, the folder the sync tool replicates")
@@ -170,4 +177,82 @@ func syncDevices(env Env, vf *vaultFlags, dir string) error {
 		return exit(ExitNotFound, fmt.Errorf("no device has synced through %s yet", dir))
 	}
 	return nil
+}
+
+// syncHistory lists the versions sync kept of one entry (the entry matching
+// query, or a deleted one by its ID), or restores one.
+func syncHistory(env Env, vf *vaultFlags, query string, restore int) error {
+	v, err := vf.unlock(env, "sync", false)
+	if err != nil {
+		return err
+	}
+	defer v.Lock()
+	id := query
+	if found := v.Find(query); len(found) > 0 || !isEntryID(query) {
+		e, err := findOne(env, v, query)
+		if err != nil {
+			return err
+		}
+		id = e.ID
+	}
+	hist, err := folder.History(v, id)
+	if err != nil {
+		return vaultErr(err)
+	}
+	if len(hist) == 0 {
+		return exit(ExitNotFound, fmt.Errorf("no history of %s: sync keeps it from the first tessera sync on", query))
+	}
+	if restore >= 0 {
+		if restore >= len(hist) {
+			return usageErr("--restore %d: the history of %s has versions 0 to %d", restore, id, len(hist)-1)
+		}
+		h := hist[restore]
+		switch {
+		case h.Current:
+			return usageErr("--restore %d: that is the current version", restore)
+		case h.Entry.Deleted:
+			return usageErr("--restore %d: that version is a deletion; use tessera rm to delete", restore)
+		}
+		if err := v.Update(h.Entry); err != nil {
+			return vaultErr(err)
+		}
+		if err := v.Save(); err != nil {
+			return vaultErr(fmt.Errorf("nothing was restored: %w", err))
+		}
+		fmt.Fprintf(env.Stdout, "restored version %d of %s: %s; the next tessera sync publishes it\n", restore, id, h.Entry.Label())
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "N\tWHEN\tDEVICE\tVERSION\t")
+	for i, h := range hist {
+		what := h.Entry.Label()
+		switch {
+		case h.Entry.Deleted:
+			what = "(deleted)"
+		case h.Entry.Note != "":
+			what += "  note: " + h.Entry.Note
+		}
+		mark := ""
+		switch {
+		case h.Current:
+			mark = "(current)"
+		case h.Conflict:
+			mark = "(lost a conflict)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i, formatTime(h.Change.At), deviceName(h.Change), what, mark)
+	}
+	return tw.Flush()
+}
+
+// isEntryID reports whether s has the form of an entry ID.
+func isEntryID(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

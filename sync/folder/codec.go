@@ -128,7 +128,9 @@ func (s *state) encode(dst []byte, forState bool) []byte {
 			dst = hex.AppendEncode(dst, p.after[:])
 			dst = append(dst, `","before":"`...)
 			dst = hex.AppendEncode(dst, p.before[:])
-			dst = append(dst, `"}`...)
+			dst = append(dst, `","before_modified":`...)
+			dst = strconv.AppendInt(dst, p.beforeMod, 10)
+			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
 	}
@@ -171,9 +173,10 @@ type (
 		Reported []string     `json:"reported"`
 		Formerly []string     `json:"formerly"`
 		Pending  []struct {
-			ID     string `json:"id"`
-			After  string `json:"after"`
-			Before string `json:"before"`
+			ID        string `json:"id"`
+			After     string `json:"after"`
+			Before    string `json:"before"`
+			BeforeMod int64  `json:"before_modified"`
 		} `json:"pending"`
 	}
 	stampJSON  []int64
@@ -308,6 +311,7 @@ func decode(b []byte, forState bool) (*state, error) {
 		}
 		copy(a.after[:], after)
 		copy(a.before[:], before)
+		a.beforeMod = pj.BeforeMod
 		s.pending[pj.ID] = a
 	}
 	return s, nil

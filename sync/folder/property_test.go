@@ -26,7 +26,9 @@ type simDevice struct {
 	vault   map[string]vault.Entry
 	folder  map[string][]byte
 	skew    time.Duration
-	written [][]byte // every file this device published, for stale copies
+	written [][]byte               // every file this device published, for stale copies
+	before  map[string]vault.Entry // what a sync replaced, for undoing it
+	dirty   map[string]bool        // entries edited here since the last sync
 	// highest HOTP counter this vault held, per secret
 	counters map[string]uint64
 }
@@ -45,8 +47,10 @@ type sim struct {
 	forgot  map[string]bool
 	conf    int
 	calm    bool // no crashes (the quiet period at the end)
+	seq     int64
 	crashes int
 	clones  int
+	undos   int
 	probs   int
 	nextN   int
 }
@@ -59,7 +63,7 @@ func newSim(t testing.TB, seed uint64, n int) *sim {
 		st.device = fmt.Sprintf("%016x", uint64(i+1)*0x1111)
 		st.name = fmt.Sprintf("dev%d", i)
 		s.devs = append(s.devs, &simDevice{st: st, vault: map[string]vault.Entry{}, folder: map[string][]byte{},
-			skew: time.Duration(s.rng.IntN(7200)-3600) * time.Second, counters: map[string]uint64{}})
+			skew: time.Duration(s.rng.IntN(7200)-3600) * time.Second, counters: map[string]uint64{}, before: map[string]vault.Entry{}, dirty: map[string]bool{}})
 	}
 	return s
 }
@@ -83,7 +87,7 @@ func (s *sim) secret(n int) []byte { return []byte(fmt.Sprintf("sim-secret-%06d-
 // edit makes one random local change on d, as the vault would save it.
 func (s *sim) edit(d *simDevice) {
 	live := d.ids(false)
-	switch op := s.rng.IntN(10); {
+	switch op := s.rng.IntN(11); {
 	case op < 3 || len(live) == 0: // add
 		s.nextN++
 		e := vault.Entry{ID: fmt.Sprintf("%016x", s.rng.Uint64()), Kind: vault.KindOTP, Issuer: fmt.Sprintf("Issuer%d", s.nextN), Account: "a",
@@ -129,6 +133,16 @@ func (s *sim) edit(d *simDevice) {
 				break
 			}
 		}
+	case op == 10 && len(d.before) > 0: // undo what a sync changed
+		ids := sortedKeys(d.before)
+		id := ids[s.rng.IntN(len(ids))]
+		e := d.before[id]
+		delete(d.before, id)
+		if cur := d.vault[id]; !e.Deleted && !cur.Deleted && bytes.Equal(cur.OTP.Secret, e.OTP.Secret) {
+			e.OTP.Counter = max(e.OTP.Counter, cur.OTP.Counter)
+		}
+		s.undos++
+		s.local(d, e)
 	default: // bring a deleted entry back with an edit (undo elsewhere)
 		for _, id := range d.ids(true) {
 			if d.vault[id].Deleted {
@@ -146,8 +160,17 @@ func (s *sim) edit(d *simDevice) {
 
 // local puts e in d's vault as an edit made on d.
 func (s *sim) local(d *simDevice, e vault.Entry) {
+	e.Modified = s.tick(d)
 	d.vault[e.ID] = e
+	d.dirty[e.ID] = true
 	s.edited[fmt.Sprintf("%p", d)+e.ID+fmt.Sprint(contentSum(&e, false))] = true
+}
+
+// tick returns a new Modified time on d's clock, as the vault gives every
+// change.
+func (s *sim) tick(d *simDevice) time.Time {
+	s.seq++
+	return s.now.Add(d.skew).Add(time.Duration(s.seq))
 }
 
 // checkCounters fails if d's vault holds a HOTP counter below one it held
@@ -196,6 +219,27 @@ func (s *sim) sync(d *simDevice) {
 		}
 	}
 	made := d.st.importLocal(entries, now)
+	// Every edit made here since the last sync is now the entry's newest
+	// version (or, for a deletion, known): none is taken for what a sync
+	// gave the vault.
+	for _, id := range sortedKeys(d.dirty) {
+		e := d.vault[id]
+		r := d.st.records[id]
+		if r == nil {
+			if !e.Deleted {
+				s.t.Fatalf("%s: the edit of %s made no version", d.st.name, id)
+			}
+			continue
+		}
+		// The edit is the newest this device knows: its stamp is later
+		// than any it has seen.
+		if w := r.winner(); w.same != contentSum(&e, false) && !(e.Deleted && w.entry.Deleted) {
+			s.t.Fatalf("%s: the edit of %s is not the newest version after the import", d.st.name, id)
+		}
+	}
+	if crash != 0 {
+		clear(d.dirty)
+	}
 	for _, v := range made {
 		// A version is made only for a change made on this device, never
 		// for what a sync (cut short or not) gave the vault.
@@ -227,6 +271,10 @@ func (s *sim) sync(d *simDevice) {
 			c.OTP.Counter = old.OTP.Counter // the vault's own rule
 		}
 		c.Tags = slices.Clone(c.Tags)
+		c.Modified = s.tick(d)
+		if ok {
+			d.before[c.ID] = old
+		}
 		d.vault[c.ID] = c
 	}
 	s.checkCounters(d)
@@ -291,7 +339,7 @@ func (s *sim) clone(d *simDevice) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	c := &simDevice{st: st, vault: map[string]vault.Entry{}, folder: map[string][]byte{}, skew: d.skew, counters: map[string]uint64{}}
+	c := &simDevice{st: st, vault: map[string]vault.Entry{}, folder: map[string][]byte{}, skew: d.skew, counters: map[string]uint64{}, before: map[string]vault.Entry{}, dirty: map[string]bool{}}
 	for id, e := range d.vault {
 		e.OTP.Secret = bytes.Clone(e.OTP.Secret)
 		c.vault[id] = e
@@ -399,7 +447,7 @@ func (s *sim) check() {
 // between their folders in random order, late, duplicated, stale, as
 // conflict copies and cut short.
 func TestConvergence(t *testing.T) {
-	conflicts, problems, versions, crashes, clones := 0, 0, 0, 0, 0
+	conflicts, problems, versions, crashes, clones, undos := 0, 0, 0, 0, 0, 0
 	for round := range *rounds {
 		seed := uint64(round)*7919 + 1
 		s := newSim(t, seed, 3+round%3)
@@ -420,12 +468,13 @@ func TestConvergence(t *testing.T) {
 		versions += len(s.made)
 		crashes += s.crashes
 		clones += s.clones
+		undos += s.undos
 	}
 	// The rounds must have exercised what they claim to.
-	if conflicts == 0 || problems == 0 || crashes == 0 || clones == 0 || versions < *rounds*5 {
+	if conflicts == 0 || problems == 0 || crashes == 0 || clones == 0 || undos == 0 || versions < *rounds*5 {
 		t.Fatalf("rounds too tame: %d conflicts, %d files skipped, %d crashes, %d clones, %d versions", conflicts, problems, crashes, clones, versions)
 	}
-	t.Logf("%d rounds: %d versions, %d conflicts reported, %d files skipped, %d syncs cut short, %d vaults copied", *rounds, versions, conflicts, problems, crashes, clones)
+	t.Logf("%d rounds: %d versions, %d conflicts reported, %d files skipped, %d syncs cut short, %d vaults copied, %d syncs undone", *rounds, versions, conflicts, problems, crashes, clones, undos)
 }
 
 // TestMergeLaws checks that merging states is commutative, associative and

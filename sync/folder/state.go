@@ -203,9 +203,14 @@ type state struct {
 	formerly []string
 }
 
-// applied is a change a sync gave the vault (see state.pending).
+// applied is a change a sync gave the vault (see state.pending): the
+// content hashes after and before, and the Modified time of the entry
+// before (in Unix nanoseconds), which the vault moves on when it takes the
+// change in, or when the person changes the entry (even back to what it
+// was).
 type applied struct {
 	after, before [32]byte
+	beforeMod     int64
 }
 
 func newState() *state {
@@ -241,7 +246,8 @@ func (s *state) importLocal(entries []vault.Entry, now time.Time) (made []*versi
 			r.raiseCounter(&e)
 		}
 		if p, ok := s.pending[e.ID]; ok {
-			if sum := contentSum(&e, false); sum == p.after || sum == p.before {
+			sum := contentSum(&e, false)
+			if sum == p.after || sum == p.before && e.Modified.UnixNano() == p.beforeMod {
 				continue // the last sync's change, taken in or not yet
 			}
 		}
@@ -306,7 +312,7 @@ func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sen
 		var p applied
 		p.after = contentSum(&changes[i], false)
 		if e, ok := have[changes[i].ID]; ok {
-			p.before = contentSum(e, false)
+			p.before, p.beforeMod = contentSum(e, false), e.Modified.UnixNano()
 		}
 		s.pending[changes[i].ID] = p
 	}
