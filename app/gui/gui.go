@@ -77,6 +77,7 @@ type UI struct {
 	lastUse   time.Time
 	saveWait  clock.Timer
 	reloadErr string // the last failure of reloadIfChanged, shown once
+	sync      syncState
 
 	rollbackShown  uint64        // the body generation warnRollback last warned of
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
@@ -219,6 +220,7 @@ func (u *UI) onUnlocked() {
 	u.startTicking()
 	u.tray.refresh()
 	u.warnRollback()
+	u.startSync()
 }
 
 // showList returns from a secondary screen to the main list.
@@ -258,6 +260,7 @@ func (u *UI) lock() {
 		u.idle = nil
 	}
 	u.list.clear()
+	u.stopSync()
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
@@ -400,6 +403,7 @@ func (u *UI) save() bool {
 		return false
 	}
 	u.unsaved = false
+	u.syncSaved()
 	return true
 }
 
