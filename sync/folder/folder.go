@@ -124,8 +124,10 @@ func keysFile(id string) string { return keysPrefix + id + ".json" }
 // Sync merges the device files in dir into the unlocked vault v and writes
 // this device's file (and its copy of the key slots) into dir. The first
 // sync makes this vault a device with a new ID. Everything is saved under
-// the vault's write lock: the entries first, then the sync state, then the
-// device file, each atomically.
+// the vault's write lock, each file atomically: the sync state first (with
+// a record of what it gives the vault), then the entries, then the device
+// file, so that a crash at any point leaves nothing to mistake for a change
+// made on this device.
 func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 	if err := checkFolder(dir); err != nil {
 		return nil, err
@@ -142,10 +144,12 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 		}
 	}()
 	var mine *state
+	var plain []byte // the sealed state's plaintext
 	defer func() {
 		if mine != nil {
 			mine.zero()
 		}
+		clear(plain)
 	}()
 	now := opts.now()
 	err = v.Merge(stateName, func(entries []vault.Entry, sealed []byte, seal func([]byte) ([]byte, error)) (vault.MergeResult, error) {
@@ -177,16 +181,14 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 		me := s.devices[s.device]
 		rep.Device, rep.File = me, DeviceFile(s.device)
 		rep.Devices = devices(s)
-		plain := s.encode(nil, true)
+		plain = s.encode(nil, true)
 		pub := s.encode(nil, false)
 		defer clear(pub)
 		ct, err := seal(pub)
 		if err != nil {
-			clear(plain)
 			return vault.MergeResult{}, err
 		}
 		return vault.MergeResult{Entries: changes, Sealed: plain, Then: func() error {
-			defer clear(plain)
 			removeOwnTemps(dir, s.device)
 			if err := writeIfChanged(dir, keysFile(s.device), keys); err != nil {
 				return fmt.Errorf("writing to the sync folder: %w", err)
