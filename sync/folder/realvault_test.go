@@ -166,4 +166,3 @@ func dump(v *vault.Vault) string {
 	slices.Sort(out)
 	return strings.Join(out, "\n")
 }
-
