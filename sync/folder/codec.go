@@ -1,6 +1,7 @@
 package folder
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -224,14 +225,13 @@ func decode(b []byte, forState bool) (*state, error) {
 	if len(b) > maxPayload {
 		return nil, fmt.Errorf("content is larger than %d bytes", maxPayload)
 	}
-	var head struct {
-		Format  string `json:"format"`
-		Version int    `json:"version"`
-	}
-	// A first pass over the two small fields, so that a newer file is
-	// reported as such and not as malformed.
-	if err := json.Unmarshal(b, &head); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %v", err)
+	// The format and version first, so that a newer file is reported as
+	// such and not as malformed.
+	head, ok := leadingHead(b)
+	if !ok {
+		if err := json.Unmarshal(b, &head); err != nil {
+			return nil, fmt.Errorf("not valid JSON: %v", err)
+		}
 	}
 	want := deviceFormat
 	if forState {
@@ -315,6 +315,40 @@ func decode(b []byte, forState bool) (*state, error) {
 		s.pending[pj.ID] = a
 	}
 	return s, nil
+}
+
+// fileHead is what a device file or state says of its own format.
+type fileHead struct {
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+}
+
+// leadingHead reads the format and version from the first two fields of
+// the document, where encode puts them, without parsing the rest; ok is
+// false if they are not there.
+func leadingHead(b []byte) (h fileHead, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return h, false
+	}
+	for range 2 {
+		t, err := dec.Token()
+		if err != nil {
+			return h, false
+		}
+		switch t {
+		case "format":
+			err = dec.Decode(&h.Format)
+		case "version":
+			err = dec.Decode(&h.Version)
+		default:
+			return h, false
+		}
+		if err != nil {
+			return h, false
+		}
+	}
+	return h, true
 }
 
 // maxName caps a device name.
