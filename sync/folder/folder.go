@@ -200,6 +200,10 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 		}}, nil
 	})
 	if err != nil {
+		if errors.Is(err, vault.ErrDamaged) && strings.Contains(err.Error(), stateName) {
+			err = fmt.Errorf("%w; the sync state can be rebuilt: remove %s and sync again (this vault then syncs as a new device, keeping its entries)",
+				err, filepath.Join(v.Dir(), "sealed", stateName+".age"))
+		}
 		return nil, err
 	}
 	return rep, nil
