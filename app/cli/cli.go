@@ -99,6 +99,7 @@ var verbs = map[string]verb{
 	"backup":         {"write the whole vault as one encrypted age file", runBackup},
 	"restore-backup": {"merge a backup file into the vault, or into a new vault", runRestoreBackup},
 	"export":         {"write the entries for another authenticator, or a paper backup", runExport},
+	"sync":           {"merge with other devices through a folder a sync tool replicates", runSync},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

@@ -78,6 +78,7 @@ type UI struct {
 	lastUse   time.Time
 	saveWait  clock.Timer
 	reloadErr string // the last failure of reloadIfChanged, shown once
+	sync      syncState
 
 	rollbackShown  uint64        // the body generation warnRollback last warned of
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
@@ -221,6 +222,7 @@ func (u *UI) onUnlocked() {
 	u.tray.refresh()
 	u.warnRollback()
 	u.startAutoBackup()
+	u.startSync()
 }
 
 // showList returns from a secondary screen to the main list.
@@ -261,6 +263,7 @@ func (u *UI) lock() {
 		u.idle = nil
 	}
 	u.list.clear()
+	u.stopSync()
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
@@ -403,6 +406,7 @@ func (u *UI) save() bool {
 		return false
 	}
 	u.unsaved = false
+	u.syncSaved()
 	return true
 }
 
