@@ -273,7 +273,8 @@ func (s *Service) Token(c Client, authReqID string) (TokenAnswer, error) {
 		early := !r.lastPoll.IsZero() && now.Sub(r.lastPoll) < r.interval
 		r.lastPoll = now
 		if early {
-			r.interval += 5 * time.Second
+			// The client must add 5 s to its interval (RFC 8628 3.5); the
+			// interval asked of it stays the one advertised.
 			return TokenAnswer{}, ErrSlowDown
 		}
 		return TokenAnswer{}, ErrPending
