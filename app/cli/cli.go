@@ -12,6 +12,7 @@
 //	3  wrong passphrase or key
 //	4  vault damaged
 //	5  vault busy (locked by another live process)
+//	6  approval request expired (tessera approve request)
 package cli
 
 import (
@@ -32,6 +33,7 @@ const (
 	ExitAuth     = 3
 	ExitDamaged  = 4
 	ExitBusy     = 5
+	ExitExpired  = 6
 )
 
 // Version is the release version, stamped at link time by the Makefile
@@ -92,6 +94,7 @@ var verbs = map[string]verb{
 	"restore": {"bring back a backup of the vault", runRestore},
 	"scan":    {"read OTP credentials from QR codes in images or on screen", runScan},
 	"qr":      {"write an entry's QR code, or export codes for all entries", runQR},
+	"approve": {"pair programs and ask for login approvals", runApprove},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a
