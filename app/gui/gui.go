@@ -80,6 +80,8 @@ type UI struct {
 
 	rollbackShown  uint64        // the body generation warnRollback last warned of
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
+
+	approvals *approvals // login approvals (approve.go)
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -120,8 +122,10 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
 
+	u.approvals = newApprovals(u)
 	if cfg.Clock == nil { // the real program, not a test
 		watchScreenLock(u.onScreenLocked)
+		u.approvals.start()
 	}
 
 	v, err := vault.Open(u.dir, cfg.Vault)
@@ -219,6 +223,7 @@ func (u *UI) onUnlocked() {
 	u.startTicking()
 	u.tray.refresh()
 	u.warnRollback()
+	u.approvals.onUnlocked()
 }
 
 // showList returns from a secondary screen to the main list.
@@ -258,6 +263,7 @@ func (u *UI) lock() {
 		u.idle = nil
 	}
 	u.list.clear()
+	u.approvals.onLocked()
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
@@ -366,6 +372,7 @@ func (u *UI) reloadIfChanged() {
 	u.list.load(u.vault.Entries())
 	u.tray.refresh()
 	u.warnRollback()
+	u.approvals.onUnlocked()
 }
 
 // setHidden records whether the window is hidden (in the tray); hidden
