@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"os/user"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -153,7 +154,7 @@ func runApproveRequest(env Env, args []string) error {
 	fs := newFlags(env, "approve request", "--client FILE --message TEXT [--login-hint USER] [--context KEY=VALUE ...] [--timeout D]")
 	file := fs.String("client", "", "the client `FILE` of tessera approve pair")
 	msg := fs.String("message", "", "what the person is asked to approve (at most 64 characters)")
-	hint := fs.String("login-hint", "", "who signs in (default $USER)")
+	hint := fs.String("login-hint", "", "who signs in (default $PAM_USER, else $USER, else the current user)")
 	ctx := contextFlag{}
 	fs.Var(ctx, "context", "`KEY=VALUE` shown with the request; keys application, host, command, remote_addr (repeatable)")
 	timeout := fs.Duration("timeout", approve.DefaultExpiry, "how long the person has (10s to 5m)")
@@ -167,11 +168,18 @@ func runApproveRequest(env Env, args []string) error {
 	if *file == "" || *msg == "" {
 		return usageErr("give --client FILE and --message TEXT")
 	}
-	if *hint == "" {
-		*hint = env.Getenv("USER")
+	for _, k := range []string{"PAM_USER", "USER"} { // pam_exec sets PAM_USER
+		if *hint == "" {
+			*hint = env.Getenv(k)
+		}
 	}
 	if *hint == "" {
-		return usageErr("give --login-hint USER ($USER is not set)")
+		if u, err := user.Current(); err == nil {
+			*hint = u.Username
+		}
+	}
+	if *hint == "" {
+		return usageErr("give --login-hint USER")
 	}
 	if *timeout < approve.MinExpiry || *timeout > approve.MaxExpiry {
 		return usageErr("--timeout %v is outside 10s to 5m", *timeout)
