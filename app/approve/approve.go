@@ -96,22 +96,26 @@ type Service struct {
 	clock  clock.Clock
 	issuer string
 
-	mu       sync.Mutex
-	clients  map[string]*Client // cache of the clients file, for a locked vault
-	requests map[[32]byte]*request
-	prompts  map[string]*prompt // open prompts by Prompt.ID
-	pairing  *pairing
-	denials  map[string][]time.Time
-	muted    map[string]time.Time
-	pubKeys  []publicKey // cache of the public keys, for jwks while locked
+	mu          sync.Mutex
+	clients     map[string]*Client // cache of the clients file
+	clientsRead time.Time          // when it was read
+	requests    map[[32]byte]*request
+	prompts     map[string]*prompt // open prompts by Prompt.ID
+	pairing     *pairing
+	denials     map[string][]time.Time
+	muted       map[string]time.Time
+	pubKeys     []publicKey // cache of the public keys, for jwks while locked
 
 	logMu      sync.Mutex
-	logPending []Record // records not yet written (vault locked)
+	logPending []Record // records not yet written
+	logKick    chan struct{}
+	flushDone  chan struct{}
+	closed     bool
 	keysMu     sync.Mutex
 }
 
 // New returns a service with the given configuration. Call SetIssuer once
-// the server knows its address.
+// the server knows its address, and Close when done.
 func New(cfg Config) *Service {
 	s := &Service{
 		cfg:      cfg,
@@ -120,7 +124,10 @@ func New(cfg Config) *Service {
 		prompts:  make(map[string]*prompt),
 		denials:  make(map[string][]time.Time),
 		muted:    make(map[string]time.Time),
+		logKick:  make(chan struct{}, 1),
 	}
+	s.flushDone = make(chan struct{})
+	go s.flushLoop()
 	if s.clock == nil {
 		s.clock = clock.Real
 	}

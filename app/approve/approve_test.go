@@ -39,6 +39,7 @@ func newService(t *testing.T) (*approve.Service, *vault.Vault, *asker, *clocktes
 	a := &asker{}
 	clk := clocktest.New(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
 	svc := approve.New(approve.Config{Store: func() approve.Store { return v }, Asker: a, Clock: clk})
+	t.Cleanup(svc.Close)
 	svc.SetIssuer("http://127.0.0.1:7787")
 	return svc, v, a, clk
 }
@@ -113,6 +114,7 @@ func TestStateInVault(t *testing.T) {
 		t.Fatal("the new client does not authenticate")
 	}
 	svc2 := approve.New(approve.Config{Store: func() approve.Store { return v }})
+	defer svc2.Close()
 	if _, ok := svc2.Authenticate(reg.ClientID, reg.ClientSecret); !ok {
 		t.Fatal("a second service on the vault does not know the client")
 	}
@@ -129,6 +131,7 @@ func TestStateInVault(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].Name != "deploy" {
 		t.Fatalf("clients %+v, %v", cs, err)
 	}
+	svc.FlushLog()
 	recs, _ := approve.ReadLog(v)
 	if len(recs) != 2 || recs[0].Event != approve.EventPairing || recs[1].Event != approve.EventPaired {
 		t.Fatalf("log %+v", recs)

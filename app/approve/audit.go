@@ -92,14 +92,49 @@ func (s *Service) Log() ([]Record, error) {
 	return ReadLog(st)
 }
 
-// log adds r to the audit log now, or keeps it until the vault is unlocked.
+// log adds r to the audit log. A goroutine of the service writes the
+// records in batches, off the requests' path, while the vault is
+// unlocked; until then they wait in memory (see FlushLog).
 func (s *Service) log(r Record) {
 	r.Time = s.clock.Now().UTC()
 	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	if len(s.logPending) < MaxLogRecords {
 		s.logPending = append(s.logPending, r)
 	}
+	if s.closed {
+		return
+	}
+	select {
+	case s.logKick <- struct{}{}:
+	default: // a flush is due already and will take r
+	}
+}
+
+// flushLoop is the service's log writer.
+func (s *Service) flushLoop() {
+	defer close(s.flushDone)
+	for range s.logKick {
+		s.FlushLog()
+	}
+	s.FlushLog()
+}
+
+// Close writes what the log holds (if the vault is unlocked) and stops the
+// service's log writer. Call it when the service ends.
+func (s *Service) Close() {
+	s.logMu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.logKick)
+	}
 	s.logMu.Unlock()
+	<-s.flushDone
+}
+
+// FlushLog writes the records waiting for the vault now, if it is
+// unlocked; the GUI calls it after an unlock.
+func (s *Service) FlushLog() {
 	if st := s.store(); st != nil {
 		s.flushLog(st)
 	}

@@ -108,6 +108,7 @@ func (s *Service) Revoke(id string) (Client, error) {
 	c, err := Revoke(st, id)
 	s.mu.Lock()
 	delete(s.clients, id)
+	s.clientsRead = time.Time{}
 	s.mu.Unlock()
 	return c, err
 }
@@ -125,19 +126,28 @@ func (s *Service) Clients() ([]Client, error) {
 // the time taken does not tell known IDs from unknown ones.
 var dummySecret = sha256.Sum256([]byte("tessera: no such client"))
 
-// Authenticate returns the client whose ID and secret these are. While the
-// vault is unlocked it reads the clients file each time, so a revocation
-// made by another process counts at once; while locked it uses the clients
-// seen at the last unlocked read.
+// ClientsReload is how often Authenticate reads the clients file again
+// while the vault is unlocked: a revocation made by another process (tessera
+// approve revoke) counts within this time; Service.Revoke counts at once.
+const ClientsReload = time.Second
+
+// Authenticate returns the client whose ID and secret these are. It reads
+// the clients file at most every ClientsReload, so a flood of wrong
+// credentials costs a hash each; while the vault is locked it uses the
+// clients seen at the last read.
 func (s *Service) Authenticate(id, secret string) (Client, bool) {
-	if st := s.store(); st != nil {
+	now := s.clock.Now()
+	s.mu.Lock()
+	stale := s.clients == nil || now.Sub(s.clientsRead) >= ClientsReload
+	s.mu.Unlock()
+	if st := s.store(); st != nil && stale {
 		if cs, err := readClients(st); err == nil {
 			m := make(map[string]*Client, len(cs))
 			for i := range cs {
 				m[cs[i].ID] = &cs[i]
 			}
 			s.mu.Lock()
-			s.clients = m
+			s.clients, s.clientsRead = m, now
 			s.mu.Unlock()
 		}
 	}

@@ -52,6 +52,7 @@ func TestInteropOpenIDClient(t *testing.T) {
 		Store: func() approve.Store { return v }, Asker: ask,
 		Interval: time.Second, MinExpiry: time.Second,
 	})
+	defer svc.Close()
 	srv, _, err := loopback.StartApprovals(svc, 0, "")
 	if err != nil {
 		t.Fatal(err)

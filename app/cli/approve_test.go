@@ -103,6 +103,7 @@ func TestApproveVerbs(t *testing.T) {
 	os.WriteFile(pass, []byte("correct horse\n"), 0o600)
 	ask := promptAsker{make(chan approve.Prompt, 10)}
 	svc := approve.New(approve.Config{Store: func() approve.Store { return v }, Asker: ask, Interval: time.Second, MinExpiry: time.Second})
+	defer svc.Close()
 	srv, _, err := loopback.StartApprovals(svc, 0, "")
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +167,7 @@ func TestApproveVerbs(t *testing.T) {
 		c := exitCode(t, done)
 		return out.buf.String(), c
 	}
+	svc.FlushLog() // the log writer runs beside the requests
 	list, c := run("approve", "clients", "--vault", vdir, "--passphrase-file", pass)
 	if c != 0 || !strings.Contains(list, "deploy script") || strings.Contains(list, "never") {
 		t.Fatalf("clients (%d):\n%s", c, list)

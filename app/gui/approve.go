@@ -112,6 +112,7 @@ func (a *approvals) Withdraw(id string) {
 // onUnlocked shows what waited for the unlock.
 func (a *approvals) onUnlocked() {
 	a.v.Store(a.u.vault)
+	a.u.cfg.Go(a.svc.FlushLog)
 	a.next()
 }
 

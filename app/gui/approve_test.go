@@ -17,6 +17,7 @@ import (
 func TestApprovalDialogs(t *testing.T) {
 	h := newHarness(t, "")
 	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close) // before the vault's folder goes
 	svc.SetIssuer("http://127.0.0.1:7787")
 
 	// Locked: the pairing prompt waits for the unlock.

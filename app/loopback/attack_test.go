@@ -165,10 +165,12 @@ func TestClientAuthentication(t *testing.T) {
 			t.Errorf("%s: error %q, want invalid_client", c.name, errCode(m))
 		}
 	}
-	// Revoked: the secret stops working at once.
+	// Revoked by another process: the secret stops working within
+	// ClientsReload.
 	if _, err := approve.Revoke(e.vault, a.ClientID); err != nil {
 		t.Fatal(err)
 	}
+	e.clk.Advance(approve.ClientsReload)
 	if st, _ := send(a.ClientID, a.ClientSecret, form); st != 401 {
 		t.Errorf("revoked client: status %d, want 401", st)
 	}

@@ -62,18 +62,27 @@ type env struct {
 	iss   string
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the service's configuration adjusted (a real
+// clock, a shorter interval).
+func newEnvWith(t testing.TB, adjust func(*approve.Config)) *env {
 	t.Helper()
 	v, _, err := vault.Create(t.TempDir(), "correct horse", &vault.Options{WorkFactor: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{vault: v, clk: clocktest.New(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)), ask: newAsker()}
-	e.svc = approve.New(approve.Config{
+	cfg := approve.Config{
 		Store: func() approve.Store { return v },
 		Asker: e.ask,
 		Clock: e.clk,
-	})
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	e.svc = approve.New(cfg)
+	t.Cleanup(e.svc.Close)
 	e.srv = loopback.New(loopback.ClientsOf(e.svc))
 	loopback.AddApprovals(e.srv, e.svc)
 	if err := e.srv.Listen(0); err != nil {
@@ -132,6 +141,21 @@ func (e *env) pair(t testing.TB, name, alg string) approve.Registration {
 	if st != 200 {
 		t.Fatalf("pair: %d %v", st, m)
 	}
+	return e.finishPairing(t, m, name)
+}
+
+// pairNoCode pairs a client that cannot show match codes.
+func (e *env) pairNoCode(t testing.TB, name string) approve.Registration {
+	t.Helper()
+	st, m := e.post(t, loopback.PathPair, jsonPair, fmt.Sprintf(`{"client_name":%q,"tessera_no_match_code":true}`, name))
+	if st != 200 {
+		t.Fatalf("pair: %d %v", st, m)
+	}
+	return e.finishPairing(t, m, name)
+}
+
+func (e *env) finishPairing(t testing.TB, m map[string]any, name string) approve.Registration {
+	t.Helper()
 	p := e.ask.next(t)
 	if p.Kind != approve.PromptPairing || p.ClientName != name {
 		t.Fatalf("pairing prompt = %+v", p)

@@ -44,6 +44,7 @@ func start(t *testing.T) (*approve.Service, asker) {
 	}
 	a := asker{make(chan approve.Prompt, 10)}
 	svc := approve.New(approve.Config{Store: func() approve.Store { return v }, Asker: a, Interval: time.Second, MinExpiry: time.Second})
+	t.Cleanup(svc.Close)
 	srv, _, err := loopback.StartApprovals(svc, 0, "")
 	if err != nil {
 		t.Fatal(err)
