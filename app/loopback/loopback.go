@@ -119,6 +119,11 @@ type Authenticator func(id, secret string) (client any, ok bool)
 
 // Server is the loopback HTTP server.
 type Server struct {
+	// Refused, when set before Listen, is called for every request the
+	// checks refuse (before any route), with the status answered: a hook
+	// for counting and logging; it must not block.
+	Refused func(r *http.Request, status int)
+
 	auth   Authenticator
 	routes map[string][]Route
 
@@ -254,39 +259,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hostOK := s.hosts[r.Host]
 	s.mu.Unlock()
 	if !hostOK {
-		Error(w, http.StatusForbidden, "access_denied", "Host must be 127.0.0.1, [::1] or localhost with Tessera's port")
+		s.refuse(w, r, http.StatusForbidden, "access_denied", "Host must be 127.0.0.1, [::1] or localhost with Tessera's port")
 		return
 	}
 	for _, k := range []string{"Origin", "Referer", "Sec-Fetch-Site", "Sec-Fetch-Dest"} {
 		if _, ok := r.Header[k]; ok {
-			Error(w, http.StatusForbidden, "access_denied", "requests from web pages are refused ("+k+" header)")
+			s.refuse(w, r, http.StatusForbidden, "access_denied", "requests from web pages are refused ("+k+" header)")
 			return
 		}
 	}
 	if r.Method == http.MethodOptions {
-		Error(w, http.StatusForbidden, "access_denied", "OPTIONS is refused; Tessera serves no web pages cross-origin")
+		s.refuse(w, r, http.StatusForbidden, "access_denied", "OPTIONS is refused; Tessera serves no web pages cross-origin")
 		return
 	}
 	path, query, hasQuery := strings.Cut(r.RequestURI, "?")
 	if hasQuery {
 		if q, err := url.ParseQuery(query); err == nil && (q.Has("client_secret") || q.Has("client_id")) {
-			Error(w, http.StatusUnauthorized, "invalid_client", "credentials in the query string are refused; send them in the Authorization header or the form body")
+			s.refuse(w, r, http.StatusUnauthorized, "invalid_client", "credentials in the query string are refused; send them in the Authorization header or the form body")
 			return
 		}
 		if strings.Contains(strings.ToLower(query), "secret") {
-			Error(w, http.StatusUnauthorized, "invalid_client", "credentials in the query string are refused")
+			s.refuse(w, r, http.StatusUnauthorized, "invalid_client", "credentials in the query string are refused")
 			return
 		}
-		Error(w, http.StatusBadRequest, "invalid_request", "the request target must be a plain path, without a query")
+		s.refuse(w, r, http.StatusBadRequest, "invalid_request", "the request target must be a plain path, without a query")
 		return
 	}
 	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "%#") {
-		Error(w, http.StatusBadRequest, "invalid_request", "the request target must be a plain path")
+		s.refuse(w, r, http.StatusBadRequest, "invalid_request", "the request target must be a plain path")
 		return
 	}
 	routes, ok := s.routes[path]
 	if !ok {
-		Error(w, http.StatusNotFound, "not_found", "no such endpoint")
+		s.refuse(w, r, http.StatusNotFound, "not_found", "no such endpoint")
 		return
 	}
 	var rt *Route
@@ -296,31 +301,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rt == nil {
-		Error(w, http.StatusMethodNotAllowed, "invalid_request", "method "+r.Method+" is not allowed here")
+		s.refuse(w, r, http.StatusMethodNotAllowed, "invalid_request", "method "+r.Method+" is not allowed here")
 		return
 	}
 	if rt.Access == Pairing {
 		if v := r.Header.Values("Sec-Tessera"); len(v) != 1 || v[0] != "1" {
-			Error(w, http.StatusForbidden, "access_denied", "pairing needs the header Sec-Tessera: 1")
+			s.refuse(w, r, http.StatusForbidden, "access_denied", "pairing needs the header Sec-Tessera: 1")
 			return
 		}
 		if !mediaType(r, "application/json") {
-			Error(w, http.StatusUnsupportedMediaType, "invalid_request", "pairing takes Content-Type: application/json")
+			s.refuse(w, r, http.StatusUnsupportedMediaType, "invalid_request", "pairing takes Content-Type: application/json")
 			return
 		}
 	}
 	if rt.Access == Client && !mediaType(r, "application/x-www-form-urlencoded") {
-		Error(w, http.StatusUnsupportedMediaType, "invalid_request", "this endpoint takes Content-Type: application/x-www-form-urlencoded")
+		s.refuse(w, r, http.StatusUnsupportedMediaType, "invalid_request", "this endpoint takes Content-Type: application/x-www-form-urlencoded")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			Error(w, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the body is larger than %d bytes", MaxBody))
+			s.refuse(w, r, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the body is larger than %d bytes", MaxBody))
 			return
 		}
-		Error(w, http.StatusBadRequest, "invalid_request", "reading the body failed")
+		s.refuse(w, r, http.StatusBadRequest, "invalid_request", "reading the body failed")
 		return
 	}
 	c := &Call{Request: r, Body: body}
@@ -328,17 +333,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.Access == Client {
 		form, err := ParseForm(body)
 		if err != nil {
-			Error(w, http.StatusBadRequest, "invalid_request", err.Error())
+			s.refuse(w, r, http.StatusBadRequest, "invalid_request", err.Error())
 			return
 		}
 		client, status, err := s.authenticate(r, form)
 		if err != nil {
-			Error(w, status, "invalid_client", err.Error())
+			s.refuse(w, r, status, "invalid_client", err.Error())
 			return
 		}
 		c.Form, c.Client = form, client
 	}
 	rt.Handle(w, c)
+}
+
+// refuse answers a request the checks refused, and tells Refused.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, code, desc string) {
+	if s.Refused != nil {
+		s.Refused(r, status)
+	}
+	Error(w, status, code, desc)
 }
 
 // authenticate takes the credentials out of the Authorization header or
