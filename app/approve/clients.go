@@ -119,6 +119,7 @@ func (s *Service) Clients() ([]Client, error) {
 	if st == nil {
 		return nil, ErrLockedVault
 	}
+	s.flushLog(st) // last use comes from the log
 	return ListClients(st)
 }
 

@@ -272,6 +272,17 @@ func (s *Service) JWKS() []byte {
 	return b
 }
 
+// KeyIDs returns the IDs of the signing keys (loading them once the vault
+// is unlocked), for the discovery file.
+func (s *Service) KeyIDs() []string {
+	s.JWKS()
+	var ids []string
+	for _, p := range s.cachedKeys() {
+		ids = append(ids, p.kid)
+	}
+	return ids
+}
+
 func (s *Service) cachedKeys() []publicKey {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -27,10 +27,11 @@ const prefApprovalsPort = "approvals.port"
 // service's prompts and shows them one at a time, each in a dialog whose
 // text is plain labels (never markup or links).
 type approvals struct {
-	u   *UI
-	svc *approve.Service
-	srv *loopback.Server
-	v   atomic.Pointer[vault.Vault] // the vault once unlocked, for the service's goroutines
+	u        *UI
+	svc      *approve.Service
+	srv      *loopback.Server
+	discPath string                      // the discovery file, "" when none
+	v        atomic.Pointer[vault.Vault] // the vault once unlocked, for the service's goroutines
 
 	// UI goroutine only.
 	queue   []approve.Prompt
@@ -41,6 +42,7 @@ type approvals struct {
 func newApprovals(u *UI) *approvals {
 	a := &approvals{u: u}
 	a.svc = approve.New(approve.Config{Store: a.store, Asker: a, Clock: u.clock})
+	u.win.Canvas().AddShortcut(shortcutApprovals, func(fyne.Shortcut) { a.showManager() })
 	return a
 }
 
@@ -72,7 +74,7 @@ func (a *approvals) start() {
 		dialog.ShowError(fmt.Errorf("login approvals are off: %w", err), a.u.win)
 		return
 	}
-	a.srv = srv
+	a.srv, a.discPath = srv, path
 	if notice != "" {
 		dialog.ShowInformation("Login approvals", notice, a.u.win)
 	}
@@ -112,7 +114,12 @@ func (a *approvals) Withdraw(id string) {
 // onUnlocked shows what waited for the unlock.
 func (a *approvals) onUnlocked() {
 	a.v.Store(a.u.vault)
-	a.u.cfg.Go(a.svc.FlushLog)
+	a.u.cfg.Go(func() {
+		a.svc.FlushLog()
+		if a.discPath != "" { // now with the key IDs, which the vault holds
+			approve.WriteDiscoveryFile(a.discPath, approve.DiscoveryFile{Issuer: a.svc.Issuer(), KeyIDs: a.svc.KeyIDs(), PID: os.Getpid()})
+		}
+	})
 	a.next()
 }
 

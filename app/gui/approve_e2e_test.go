@@ -186,7 +186,7 @@ func TestE2EApprovals(t *testing.T) {
 	}
 	var df approve.DiscoveryFile
 	b, _ := os.ReadFile(disc)
-	if json.Unmarshal(b, &df) != nil || df.Issuer != "http://127.0.0.1:"+strconv.Itoa(a.port) {
+	if json.Unmarshal(b, &df) != nil || df.Issuer != "http://127.0.0.1:"+strconv.Itoa(a.port) || len(df.KeyIDs) != 2 {
 		t.Fatalf("discovery file holds %s", b)
 	}
 

@@ -2,11 +2,13 @@ package gui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/approve"
 )
@@ -85,4 +87,82 @@ func TestApprovalDialogs(t *testing.T) {
 	if _, err := svc.Token(c, ans.AuthReqID); !errors.Is(err, approve.ErrExpired) {
 		t.Fatalf("after expiry: %v", err)
 	}
+}
+
+// TestApprovalsManager: the paired programs with their last use, the log
+// searchable, and Revoke.
+func TestApprovalsManager(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close)
+	if h.ui.approvals.showManager() != nil {
+		t.Fatal("the manager opened on a locked vault")
+	}
+	h.unlock()
+	start, _ := svc.StartPairing(approve.PairRequest{Name: "backup job", NoMatchCode: true}, approve.Caller{})
+	test.Type(h.ui.approvals.current.code, start.UserCode)
+	h.press(h.ui.approvals.current.code, fyne.KeyReturn)
+	reg, _ := svc.PollPairing(start.PairingID)
+	c, _ := svc.Authenticate(reg.ClientID, reg.ClientSecret)
+	for _, msg := range []string{"nightly backup", "restore test"} {
+		if _, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice", "binding_message": msg}, approve.Caller{}); err != nil {
+			t.Fatal(err)
+		}
+		h.ui.approvals.current.deny(false)
+	}
+	m := h.ui.approvals.showManager()
+	if len(m.clients.Objects) != 1 {
+		t.Fatalf("%d client rows", len(m.clients.Objects))
+	}
+	row := m.clients.Objects[0].(*fyne.Container)
+	var info string
+	for _, o := range row.Objects {
+		if l, ok := o.(*widget.Label); ok {
+			info = l.Text
+		}
+	}
+	if !strings.Contains(info, "backup job") || !strings.Contains(info, "last used") {
+		t.Fatalf("client row %q", info)
+	}
+	all := len(m.shown)
+	test.Type(m.search, "restore")
+	if len(m.shown) != 2 || all <= 2 { // its request and its denial
+		t.Fatalf("search shows %d of %d records", len(m.shown), all)
+	}
+	m.onRevoke(c) // asks first
+	test.Tap(findButton(t, h.win, "Yes"))
+	if cs, _ := svc.Clients(); len(cs) != 0 {
+		t.Fatalf("clients after revoke: %+v", cs)
+	}
+}
+
+// findButton returns the button labelled text in the window's top overlay.
+func findButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	var walk func(o fyne.CanvasObject) *widget.Button
+	walk = func(o fyne.CanvasObject) *widget.Button {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+		var kids []fyne.CanvasObject
+		switch x := o.(type) {
+		case *fyne.Container:
+			kids = x.Objects
+		case fyne.Widget:
+			kids = test.WidgetRenderer(x).Objects()
+		}
+		for _, k := range kids {
+			if b := walk(k); b != nil {
+				return b
+			}
+		}
+		return nil
+	}
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		if b := walk(top); b != nil {
+			return b
+		}
+	}
+	t.Fatalf("no %q button on screen", text)
+	return nil
 }
