@@ -187,3 +187,26 @@ func TestRotateKeys(t *testing.T) {
 		t.Fatalf("jwks before %s\nafter %s", before, after)
 	}
 }
+
+// TestUnavailableUntilUnlocked: before the first unlock the service cannot
+// know its clients, and says so instead of calling them unknown.
+func TestUnavailableUntilUnlocked(t *testing.T) {
+	svc, v, a, _ := newService(t)
+	reg := pair(t, svc, a, "deploy")
+	v.Lock()
+	fresh := approve.New(approve.Config{Store: func() approve.Store { return v }, Asker: a})
+	defer fresh.Close()
+	if fresh.Unavailable() == "" {
+		t.Fatal("a fresh service on a locked vault claims to know its clients")
+	}
+	if err := v.UnlockPassphrase("correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fresh.Authenticate(reg.ClientID, reg.ClientSecret); !ok || fresh.Unavailable() != "" {
+		t.Fatal("after the unlock the client is not known")
+	}
+	v.Lock()
+	if fresh.Unavailable() != "" {
+		t.Fatal("once read, the clients stay known while locked")
+	}
+}

@@ -123,6 +123,19 @@ func (s *Service) Clients() ([]Client, error) {
 	return ListClients(st)
 }
 
+// Unavailable says why clients cannot be authenticated now: the vault
+// has not been unlocked since Tessera started, so the paired clients are
+// unknown. It returns "" when they can.
+func (s *Service) Unavailable() string {
+	s.mu.Lock()
+	known := s.clients != nil
+	s.mu.Unlock()
+	if known || s.store() != nil {
+		return ""
+	}
+	return "Tessera is locked and has not read its paired clients yet: unlock its window, then ask again"
+}
+
 // dummySecret is compared against when the client ID is unknown, so that
 // the time taken does not tell known IDs from unknown ones.
 var dummySecret = sha256.Sum256([]byte("tessera: no such client"))
@@ -237,7 +250,8 @@ func (s *Service) StartPairing(req PairRequest, caller Caller) (PairStart, error
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
-	if p := s.pairing; p != nil && p.state == statePending && now.Before(p.expires) {
+	if p := s.pairing; p != nil && (p.state == statePending || p.state == stateApproved) && now.Before(p.expires) {
+		// Pending, or its registration not collected yet.
 		s.mu.Unlock()
 		return PairStart{}, protoErr(429, "slow_down", "another pairing is waiting for the person; try again later")
 	}

@@ -77,6 +77,7 @@ func NewDiscovery(iss string) Discovery {
 // AddApprovals adds the CIBA, jwks, discovery and pairing routes of svc to
 // s. The issuer is read from svc at each request.
 func AddApprovals(s *Server, svc *approve.Service) {
+	s.Unavailable = svc.Unavailable
 	s.Handle(Route{Method: http.MethodGet, Path: PathDiscovery, Access: Public, Handle: func(w http.ResponseWriter, c *Call) {
 		JSON(w, http.StatusOK, NewDiscovery(svc.Issuer()))
 	}})

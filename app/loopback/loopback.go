@@ -123,6 +123,10 @@ type Server struct {
 	// checks refuse (before any route), with the status answered: a hook
 	// for counting and logging; it must not block.
 	Refused func(r *http.Request, status int)
+	// Unavailable, when set, says why client authentication cannot be
+	// done now ("" when it can); Client routes then answer 503
+	// temporarily_unavailable with that reason.
+	Unavailable func() string
 
 	auth   Authenticator
 	routes map[string][]Route
@@ -331,6 +335,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &Call{Request: r, Body: body}
 	c.Local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if rt.Access == Client {
+		if s.Unavailable != nil {
+			if why := s.Unavailable(); why != "" {
+				s.refuse(w, r, http.StatusServiceUnavailable, "temporarily_unavailable", why)
+				return
+			}
+		}
 		form, err := ParseForm(body)
 		if err != nil {
 			s.refuse(w, r, http.StatusBadRequest, "invalid_request", err.Error())
