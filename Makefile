@@ -33,7 +33,8 @@ RELEASE_LDFLAGS := -s -w -X $(MODULE)/app/cli.Version=$(VERSION)
 # Packages that must cross-compile without cgo (no Fyne, no GUI). Patterns
 # that match nothing yet are dropped, so the list grows as packages appear.
 PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... \
-            ./app/clock/... ./app/clipboard/... ./app/codeview/... ./app/iconpack/...
+            ./app/clock/... ./app/clipboard/... ./app/codeview/... ./app/iconpack/... \
+            ./app/approve/... ./app/loopback/...
 
 # Steps run in the order written, even under make -j.
 .NOTPARALLEL:

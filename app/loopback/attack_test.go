@@ -420,3 +420,26 @@ func TestDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// TestPortTaken: a taken port is reported as such, and StartApprovals
+// falls back to a free port with a notice naming both.
+func TestPortTaken(t *testing.T) {
+	e := newEnv(t)
+	s := loopback.New(loopback.ClientsOf(e.svc))
+	if err := s.Listen(e.port); !errors.Is(err, loopback.ErrPortTaken) {
+		t.Fatalf("listening on a taken port: %v", err)
+	}
+	svc := approve.New(approve.Config{})
+	defer svc.Close()
+	srv, notice, err := loopback.StartApprovals(svc, e.port, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.Port() == e.port || !strings.Contains(notice, fmt.Sprint(e.port)) || !strings.Contains(notice, fmt.Sprint(srv.Port())) {
+		t.Fatalf("fallback port %d, notice %q", srv.Port(), notice)
+	}
+	if svc.Issuer() != loopback.Issuer(srv.Port()) {
+		t.Fatalf("issuer %s", svc.Issuer())
+	}
+}

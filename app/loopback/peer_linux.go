@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // lookupPeer finds the process whose TCP socket is remote, connected to
@@ -90,5 +88,3 @@ func findSocketOwner(inode uint64) (int, string) {
 	}
 	return 0, ""
 }
-
-func isAddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
