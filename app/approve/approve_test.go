@@ -210,3 +210,41 @@ func TestUnavailableUntilUnlocked(t *testing.T) {
 		t.Fatal("once read, the clients stay known while locked")
 	}
 }
+
+// TestThreeDenialsMute: three denials within ten minutes mute the client
+// and deny its other open requests; later ones are refused unasked.
+func TestThreeDenialsMute(t *testing.T) {
+	svc, _, a, clk := newService(t)
+	reg := pair(t, svc, a, "noisy")
+	c, _ := svc.Authenticate(reg.ClientID, reg.ClientSecret)
+	params := map[string]string{"scope": "openid", "login_hint": "alice"}
+	for i := 0; i < approve.MuteAfterDenials-1; i++ {
+		if _, err := svc.Authorize(c, params, approve.Caller{}); err != nil {
+			t.Fatal(err)
+		}
+		svc.Deny(a.last().ID, false)
+		clk.Advance(time.Minute)
+	}
+	other, err := svc.Authorize(c, params, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPrompt := a.last().ID
+	if _, err := svc.Authorize(c, params, approve.Caller{}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Deny(a.last().ID, false) // the third
+	if _, err := svc.Authorize(c, params, approve.Caller{}); err == nil || !strings.Contains(err.Error(), "muted") {
+		t.Fatalf("after three denials: %v", err)
+	}
+	clk.Advance(approve.DefaultInterval)
+	if _, err := svc.Token(c, other.AuthReqID); !errors.Is(err, approve.ErrDenied) {
+		t.Fatalf("the client's other open request: %v", err)
+	}
+	a.mu.Lock()
+	withdrawn := strings.Join(a.withdrawn, ",")
+	a.mu.Unlock()
+	if !strings.Contains(withdrawn, otherPrompt) {
+		t.Fatal("the other request's prompt was not withdrawn")
+	}
+}

@@ -110,6 +110,25 @@ func TestApprovalsManager(t *testing.T) {
 		}
 		h.ui.approvals.current.deny(false)
 	}
+	// A client without match codes: Enter does not approve; the Approve
+	// button does.
+	ans, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice"}, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := h.ui.approvals.current
+	if h.focused() != ad.code {
+		t.Fatal("the dialog's field does not have the focus")
+	}
+	h.press(ad.code, fyne.KeyReturn)
+	if h.ui.approvals.current != ad {
+		t.Fatal("Enter approved a request without a code")
+	}
+	test.Tap(findButton(t, h.win, "Approve"))
+	h.clock.Advance(approve.DefaultInterval)
+	if tok, err := svc.Token(c, ans.AuthReqID); err != nil || tok.IDToken == "" {
+		t.Fatalf("after Approve: %v", err)
+	}
 	m := h.ui.approvals.showManager()
 	if len(m.clients.Objects) != 1 {
 		t.Fatalf("%d client rows", len(m.clients.Objects))
