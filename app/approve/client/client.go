@@ -174,8 +174,11 @@ func Pair(ctx context.Context, issuer string, opts PairOptions) (*Client, error)
 		if err != nil {
 			return nil, err
 		}
-		if reg.Issuer != c.Issuer || len(reg.JWKS.Keys) != 1 || reg.JWKS.Keys[0].Alg != reg.IDTokenAlg {
-			return nil, fmt.Errorf("the pairing answer is inconsistent (issuer %q, %d keys)", reg.Issuer, len(reg.JWKS.Keys))
+		if reg.Issuer != c.Issuer {
+			return nil, fmt.Errorf("the server names itself %s, not %s: pair with that issuer (the client %s stays paired; revoke it)", reg.Issuer, c.Issuer, reg.ClientID)
+		}
+		if len(reg.JWKS.Keys) != 1 || reg.JWKS.Keys[0].Alg != reg.IDTokenAlg {
+			return nil, fmt.Errorf("the pairing answer has %d keys for %s; want one", len(reg.JWKS.Keys), reg.IDTokenAlg)
 		}
 		if _, err := reg.JWKS.Keys[0].PublicKey(); err != nil {
 			return nil, fmt.Errorf("the pairing answer's key: %w", err)
