@@ -147,6 +147,9 @@ type PairOptions struct {
 // pairing expired: ErrDenied, ErrExpired).
 func Pair(ctx context.Context, issuer string, opts PairOptions) (*Client, error) {
 	c := &Client{Issuer: strings.TrimRight(issuer, "/"), HTTP: opts.HTTP}
+	if err := c.checkIssuer(ctx); err != nil {
+		return nil, err
+	}
 	body, _ := json.Marshal(approve.PairRequest{Name: opts.Name, Alg: opts.Alg, NoMatchCode: opts.NoMatchCode})
 	var start approve.PairStart
 	if err := c.call(ctx, "/pair", "application/json", body, false, &start); err != nil {
@@ -187,6 +190,30 @@ func Pair(ctx context.Context, issuer string, opts PairOptions) (*Client, error)
 		c.Alg, c.Key = reg.IDTokenAlg, reg.JWKS.Keys[0]
 		return c, nil
 	}
+}
+
+// checkIssuer reads the discovery document: the server must name itself
+// exactly as the client will (ID tokens carry that issuer).
+func (c *Client) checkIssuer(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.Issuer+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return fmt.Errorf("bad issuer %q: %v", c.Issuer, err)
+	}
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, c.Issuer, err)
+	}
+	defer resp.Body.Close()
+	var d struct {
+		Issuer string `json:"issuer"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&d) != nil {
+		return fmt.Errorf("%w: no discovery document at %s (%s)", ErrUnreachable, c.Issuer, resp.Status)
+	}
+	if d.Issuer != c.Issuer {
+		return fmt.Errorf("the server names itself %s: use that issuer, not %s", d.Issuer, c.Issuer)
+	}
+	return nil
 }
 
 // Request is what a program asks the person to approve.

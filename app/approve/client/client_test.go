@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,5 +171,21 @@ func TestVerifyRefuses(t *testing.T) {
 		if _, err := c.Verify(context.Background(), raw); !errors.Is(err, client.ErrBadToken) {
 			t.Errorf("%s: err = %v, want ErrBadToken", name, err)
 		}
+	}
+}
+
+// TestPairWrongIssuer: pairing through another name for the server fails
+// before the person is asked.
+func TestPairWrongIssuer(t *testing.T) {
+	svc, a := start(t)
+	other := strings.Replace(svc.Issuer(), "127.0.0.1", "localhost", 1)
+	_, err := client.Pair(context.Background(), other, client.PairOptions{Name: "x"})
+	if err == nil || !strings.Contains(err.Error(), svc.Issuer()) {
+		t.Fatalf("pairing via %s: %v", other, err)
+	}
+	select {
+	case p := <-a.ch:
+		t.Fatalf("the person was asked: %+v", p)
+	default:
 	}
 }
