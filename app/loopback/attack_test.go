@@ -443,3 +443,27 @@ func TestPortTaken(t *testing.T) {
 		t.Fatalf("issuer %s", svc.Issuer())
 	}
 }
+
+// TestApproveExpiryRace: the person approving just as the request expires
+// leaves one outcome, the same for the person and the client.
+func TestApproveExpiryRace(t *testing.T) {
+	e := newEnv(t)
+	a := e.pairNoCode(t, "alpha")
+	for i := 0; i < 3; i++ {
+		ans := e.ask1(t, a, url.Values{"requested_expiry": {"10"}})
+		p := e.ask.next(t)
+		var wg sync.WaitGroup
+		var errA error
+		wg.Add(2)
+		go func() { defer wg.Done(); errA = e.svc.Approve(p.ID, "") }()
+		go func() { defer wg.Done(); e.clk.Advance(10 * time.Second) }()
+		wg.Wait()
+		_, m := e.token(t, a, ans["auth_req_id"].(string))
+		switch {
+		case errA == nil && m["id_token"] == nil:
+			t.Fatalf("approved, but the client got %v", m)
+		case errA != nil && errCode(m) != "expired_token":
+			t.Fatalf("approval failed (%v), but the client got %v", errA, m)
+		}
+	}
+}
