@@ -372,7 +372,6 @@ func (u *UI) reloadIfChanged() {
 	u.list.load(u.vault.Entries())
 	u.tray.refresh()
 	u.warnRollback()
-	u.approvals.onUnlocked()
 }
 
 // setHidden records whether the window is hidden (in the tray); hidden
