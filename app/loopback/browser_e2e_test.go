@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,13 +128,24 @@ func TestE2EBrowserCrossOrigin(t *testing.T) {
 	go pageSrv.Serve(ln)
 	defer pageSrv.Close()
 
+	// The profile is not a t.TempDir: Chromium's helper processes may still
+	// be writing to it for a moment after the browser is stopped.
+	profile, err := os.MkdirTemp("", "tessera-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--no-first-run", "--user-data-dir="+t.TempDir(), "http://"+ln.Addr().String()+"/")
+		"--no-first-run", "--user-data-dir="+profile, "http://"+ln.Addr().String()+"/")
 	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // stop its helpers with it
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		os.RemoveAll(profile) // best effort; see above
+	}()
 	var n string
 	select {
 	case n = <-done:
