@@ -248,8 +248,8 @@ func TestE2EApprovalsPAM(t *testing.T) {
 	}
 }
 
-// TestE2EApprovalsSSH: a remote server's command approved at the desk
-// through ssh -R. The "server" is a private sshd in its own network
+// TestE2EApprovalsSSH: a remote server's command, then its sudo (PAM),
+// approved at the desk through ssh -R. The "server" is a private sshd in its own network
 // namespace (so the forward can use the same port on both ends, as
 // docs/examples/ssh-reverse.md says), reached through ProxyCommand, with
 // docs/examples/ssh-forcecommand.sh as its ForceCommand; the request
@@ -316,5 +316,34 @@ func TestE2EApprovalsSSH(t *testing.T) {
 	a.typeInto("Escape")
 	if c := r.exit(t, 30*time.Second); c == 0 {
 		t.Fatal("denied ssh command: ssh exited 0")
+	}
+
+	// The server's sudo: with no ForceCommand, the remote command is a PAM
+	// authentication (pamtester standing in for sudo) whose pam_exec hook
+	// is docs/examples/pam_exec.sh; it reaches the desk over the forward.
+	pamtester := tool(t, "pamtester", "pamtester")
+	stdbuf := tool(t, "stdbuf", "coreutils")
+	hook := a.example("pam_exec.sh")
+	service := "tessera-e2e-ssh-" + strconv.Itoa(os.Getpid())
+	pamFile := filepath.Join("/etc/pam.d", service)
+	if err := os.WriteFile(pamFile, []byte("auth required pam_exec.so stdout "+hook+"\naccount required pam_permit.so\n"), 0o644); err != nil {
+		t.Fatalf("writing %s (the test runs as root): %v", pamFile, err)
+	}
+	t.Cleanup(func() { os.Remove(pamFile) })
+	plain := filepath.Join(dir, "sshd_config_plain")
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(plain, []byte(strings.Split(string(b), "Match User root")[0]), 0o600)
+	r = startCLI(t, ssh, a.env, "-F", "/dev/null", "-i", filepath.Join(dir, "user"),
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
+		"-o", "ProxyCommand="+nsenter+" --net="+netns+" "+sshd+" -i -f "+plain,
+		"-R", fwd, "root@server", stdbuf+" -o0 "+pamtester+" "+service+" alice authenticate")
+	a.typeInto(r.code(t), "Return")
+	authed := false
+	for l := range r.lines {
+		authed = authed || strings.Contains(l, "successfully authenticated")
+	}
+	if c := r.exit(t, 30*time.Second); c != 0 || !authed {
+		t.Fatalf("the server's PAM authentication: ssh exited %d, authenticated: %v", c, authed)
 	}
 }
