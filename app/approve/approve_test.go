@@ -1,6 +1,8 @@
 package approve_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -175,9 +177,32 @@ func TestLockedVault(t *testing.T) {
 	}
 }
 
-// TestRotateKeys: after rotation jwks holds old and new keys.
+// TestRotateKeys: after rotation jwks holds old and new keys; a client
+// paired before still gets tokens signed with the key it pinned, a new one
+// the new key.
 func TestRotateKeys(t *testing.T) {
-	svc, _, _, _ := newService(t)
+	svc, _, a, clk := newService(t)
+	old := pair(t, svc, a, "before")
+	kid := func(reg approve.Registration) string {
+		t.Helper()
+		c, _ := svc.Authenticate(reg.ClientID, reg.ClientSecret)
+		ans, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice"}, approve.Caller{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Approve(a.last().ID, ans.MatchCode); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(approve.DefaultInterval)
+		tok, err := svc.Token(c, ans.AuthReqID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok.IDToken, ".")[0])
+		var hdr struct{ Kid string }
+		json.Unmarshal(h, &hdr)
+		return hdr.Kid
+	}
 	before := string(svc.JWKS())
 	if err := svc.RotateKeys(); err != nil {
 		t.Fatal(err)
@@ -185,6 +210,13 @@ func TestRotateKeys(t *testing.T) {
 	after := string(svc.JWKS())
 	if strings.Count(after, `"kid"`) != 4 || !strings.Contains(after, before[len(`{"keys":[`):len(before)-2]) {
 		t.Fatalf("jwks before %s\nafter %s", before, after)
+	}
+	if got := kid(old); got != old.JWKS.Keys[0].Kid {
+		t.Fatalf("the older client's token is signed with %s, not its pinned %s", got, old.JWKS.Keys[0].Kid)
+	}
+	young := pair(t, svc, a, "after")
+	if young.JWKS.Keys[0].Kid == old.JWKS.Keys[0].Kid || kid(young) != young.JWKS.Keys[0].Kid {
+		t.Fatal("a client paired after the rotation does not use the new key")
 	}
 }
 

@@ -23,6 +23,9 @@ type Client struct {
 	ShowsCode bool      `json:"shows_match_code"`
 	Secret    []byte    `json:"secret_sha256"`
 	Created   time.Time `json:"created"`
+	// KeyID is the signing key pinned at pairing: the client's tokens are
+	// signed with it while it is kept, also after a rotation.
+	KeyID string `json:"kid,omitempty"`
 	// Program is the calling program seen at pairing, when known.
 	Program string `json:"program,omitempty"`
 	// LastUsed is the time of the client's last logged request (filled by
@@ -380,7 +383,7 @@ func (s *Service) register(st Store, p *pairing) (Registration, error) {
 	now := s.clock.Now().UTC()
 	c := Client{
 		ID: "tc_" + randomID(12), Name: p.req.Name, Alg: p.req.Alg, ShowsCode: !p.req.NoMatchCode,
-		Secret: sum[:], Created: now, Program: p.caller.String(),
+		Secret: sum[:], Created: now, Program: p.caller.String(), KeyID: k.ID,
 	}
 	s.keysMu.Lock() // serialises read-modify-write of the clients file too
 	cs, err := readClients(st)

@@ -121,9 +121,10 @@ func (s *Service) loadKeys(st Store) (*keysDoc, error) {
 	return doc, nil
 }
 
-// RotateKeys makes new signing keys for every algorithm. The old ones stay
-// in jwks for [KeepRetired] so tokens they signed still verify; clients
-// paired before pin the old key until paired again.
+// RotateKeys makes new signing keys for every algorithm, for clients
+// paired from now on. The old ones stay for [KeepRetired], in jwks and
+// signing the tokens of the clients that pinned them; after that those
+// clients must pair again.
 func (s *Service) RotateKeys() error {
 	st := s.store()
 	if st == nil {
@@ -159,6 +160,17 @@ func (s *Service) RotateKeys() error {
 	}
 	_, err = s.loadKeys(st)
 	return err
+}
+
+// keyFor returns the key that signs c's tokens: the one pinned at
+// pairing while it is kept, else the current key of c's algorithm.
+func (doc *keysDoc) keyFor(c Client) (keyRecord, bool) {
+	for _, k := range doc.Keys {
+		if k.ID == c.KeyID && k.Alg == c.Alg {
+			return k, true
+		}
+	}
+	return doc.currentKey(c.Alg)
 }
 
 // currentKey returns the newest unretired key of alg.

@@ -346,7 +346,7 @@ func (s *Service) Approve(promptID, code string) error {
 	if err != nil {
 		return err
 	}
-	k, ok := keys.currentKey(r.client.Alg)
+	k, ok := keys.keyFor(r.client)
 	if !ok {
 		return fmt.Errorf("no current %s key", r.client.Alg)
 	}
