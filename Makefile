@@ -34,7 +34,8 @@ RELEASE_LDFLAGS := -s -w -X $(MODULE)/app/cli.Version=$(VERSION)
 # that match nothing yet are dropped, so the list grows as packages appear.
 PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... \
             ./app/clock/... ./app/clipboard/... ./app/codeview/... ./app/iconpack/... \
-            ./app/autobackup/...
+            ./app/autobackup/... \
+            ./app/approve/... ./app/loopback/...
 
 # Steps run in the order written, even under make -j.
 .NOTPARALLEL:

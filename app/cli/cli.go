@@ -12,6 +12,7 @@
 //	3  wrong passphrase or key
 //	4  vault damaged (or the backup file restore-backup reads)
 //	5  vault busy (locked by another live process)
+//	6  approval request expired (tessera approve request)
 //	7  storage full or read-only (ENOSPC, EDQUOT, EROFS): nothing was written
 package cli
 
@@ -33,6 +34,7 @@ const (
 	ExitAuth     = 3
 	ExitDamaged  = 4
 	ExitBusy     = 5
+	ExitExpired  = 6
 	ExitStorage  = 7 // storage full or read-only
 )
 
@@ -100,6 +102,7 @@ var verbs = map[string]verb{
 	"restore-backup": {"merge a backup file into the vault, or into a new vault", runRestoreBackup},
 	"export":         {"write the entries for another authenticator, or a paper backup", runExport},
 	"sync":           {"merge with other devices through a folder a sync tool replicates", runSync},
+	"approve":        {"pair programs and ask for login approvals", runApprove},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a

@@ -82,6 +82,8 @@ type UI struct {
 
 	rollbackShown  uint64        // the body generation warnRollback last warned of
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
+
+	approvals *approvals // login approvals (approve.go)
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -122,8 +124,10 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
 
+	u.approvals = newApprovals(u)
 	if cfg.Clock == nil { // the real program, not a test
 		watchScreenLock(u.onScreenLocked)
+		u.approvals.start()
 	}
 
 	v, err := vault.Open(u.dir, cfg.Vault)
@@ -223,6 +227,7 @@ func (u *UI) onUnlocked() {
 	u.warnRollback()
 	u.startAutoBackup()
 	u.startSync()
+	u.approvals.onUnlocked()
 }
 
 // showList returns from a secondary screen to the main list.
@@ -264,6 +269,7 @@ func (u *UI) lock() {
 	}
 	u.list.clear()
 	u.stopSync()
+	u.approvals.onLocked()
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()

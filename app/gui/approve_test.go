@@ -1,0 +1,187 @@
+package gui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/app/approve"
+)
+
+// TestApprovalDialogs: a pairing and requests reach the person as dialogs
+// with the code field focused; Enter approves only the right code, Escape
+// denies, and a request that arrives while locked waits for the unlock.
+func TestApprovalDialogs(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close) // before the vault's folder goes
+	svc.SetIssuer("http://127.0.0.1:7787")
+
+	// Locked: the pairing prompt waits for the unlock.
+	start, err := svc.StartPairing(approve.PairRequest{Name: "deploy <b>script</b>"}, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.ui.approvals.current != nil {
+		t.Fatal("a prompt showed over the unlock screen")
+	}
+	h.unlock()
+	ad := h.ui.approvals.current
+	if ad == nil || h.focused() != ad.code {
+		t.Fatalf("no pairing dialog with the code focused after unlocking (focused %v)", h.focused())
+	}
+	test.Type(ad.code, "wrong")
+	h.press(ad.code, fyne.KeyReturn)
+	if ad.status.Text == "" || h.ui.approvals.current != ad {
+		t.Fatal("a wrong pairing code was not refused in the dialog")
+	}
+	test.Type(ad.code, start.UserCode)
+	h.press(ad.code, fyne.KeyReturn)
+	reg, err := svc.PollPairing(start.PairingID)
+	if err != nil {
+		t.Fatalf("pairing after the right code: %v", err)
+	}
+	c, ok := svc.Authenticate(reg.ClientID, reg.ClientSecret)
+	if !ok {
+		t.Fatal("the paired client does not authenticate")
+	}
+
+	ask := func() (approve.AuthAnswer, *approvalDialog) {
+		t.Helper()
+		ans, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice", "binding_message": "sudo reboot", "context_host": "web-3"}, approve.Caller{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ad := h.ui.approvals.current
+		if ad == nil || h.focused() != ad.code {
+			t.Fatal("no request dialog with the code focused")
+		}
+		return ans, ad
+	}
+	ans, ad := ask()
+	test.Type(ad.code, ans.MatchCode)
+	h.press(ad.code, fyne.KeyReturn)
+	h.clock.Advance(approve.DefaultInterval)
+	if _, err := svc.Token(c, ans.AuthReqID); err != nil {
+		t.Fatalf("token after Enter with the right code: %v", err)
+	}
+	ans, ad = ask()
+	h.press(ad.code, fyne.KeyEscape)
+	if _, err := svc.Token(c, ans.AuthReqID); !errors.Is(err, approve.ErrDenied) {
+		t.Fatalf("after Escape: %v", err)
+	}
+	if h.ui.approvals.current != nil {
+		t.Fatal("the dialog stayed after Escape")
+	}
+	// Left alone: it goes when the request expires.
+	ans, _ = ask()
+	h.clock.Advance(approve.DefaultExpiry + time.Second)
+	if h.ui.approvals.current != nil {
+		t.Fatal("the dialog stayed after expiry")
+	}
+	if _, err := svc.Token(c, ans.AuthReqID); !errors.Is(err, approve.ErrExpired) {
+		t.Fatalf("after expiry: %v", err)
+	}
+}
+
+// TestApprovalsManager: the paired programs with their last use, the log
+// searchable, and Revoke.
+func TestApprovalsManager(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close)
+	if h.ui.approvals.showManager() != nil {
+		t.Fatal("the manager opened on a locked vault")
+	}
+	h.unlock()
+	start, _ := svc.StartPairing(approve.PairRequest{Name: "backup job", NoMatchCode: true}, approve.Caller{})
+	test.Type(h.ui.approvals.current.code, start.UserCode)
+	h.press(h.ui.approvals.current.code, fyne.KeyReturn)
+	reg, _ := svc.PollPairing(start.PairingID)
+	c, _ := svc.Authenticate(reg.ClientID, reg.ClientSecret)
+	for _, msg := range []string{"nightly backup", "restore test"} {
+		if _, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice", "binding_message": msg}, approve.Caller{}); err != nil {
+			t.Fatal(err)
+		}
+		h.ui.approvals.current.deny(false)
+	}
+	// A client without match codes: Enter does not approve; the Approve
+	// button does.
+	ans, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice"}, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := h.ui.approvals.current
+	if h.focused() != ad.code {
+		t.Fatal("the dialog's field does not have the focus")
+	}
+	h.press(ad.code, fyne.KeyReturn)
+	if h.ui.approvals.current != ad {
+		t.Fatal("Enter approved a request without a code")
+	}
+	test.Tap(findButton(t, h.win, "Approve"))
+	h.clock.Advance(approve.DefaultInterval)
+	if tok, err := svc.Token(c, ans.AuthReqID); err != nil || tok.IDToken == "" {
+		t.Fatalf("after Approve: %v", err)
+	}
+	m := h.ui.approvals.showManager()
+	if len(m.clients.Objects) != 1 {
+		t.Fatalf("%d client rows", len(m.clients.Objects))
+	}
+	row := m.clients.Objects[0].(*fyne.Container)
+	var info string
+	for _, o := range row.Objects {
+		if l, ok := o.(*widget.Label); ok {
+			info = l.Text
+		}
+	}
+	if !strings.Contains(info, "backup job") || !strings.Contains(info, "last used") {
+		t.Fatalf("client row %q", info)
+	}
+	all := len(m.shown)
+	test.Type(m.search, "restore")
+	if len(m.shown) != 2 || all <= 2 { // its request and its denial
+		t.Fatalf("search shows %d of %d records", len(m.shown), all)
+	}
+	m.onRevoke(c) // asks first
+	test.Tap(findButton(t, h.win, "Yes"))
+	if cs, _ := svc.Clients(); len(cs) != 0 {
+		t.Fatalf("clients after revoke: %+v", cs)
+	}
+}
+
+// findButton returns the button labelled text in the window's top overlay.
+func findButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	var walk func(o fyne.CanvasObject) *widget.Button
+	walk = func(o fyne.CanvasObject) *widget.Button {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+		var kids []fyne.CanvasObject
+		switch x := o.(type) {
+		case *fyne.Container:
+			kids = x.Objects
+		case fyne.Widget:
+			kids = test.WidgetRenderer(x).Objects()
+		}
+		for _, k := range kids {
+			if b := walk(k); b != nil {
+				return b
+			}
+		}
+		return nil
+	}
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		if b := walk(top); b != nil {
+			return b
+		}
+	}
+	t.Fatalf("no %q button on screen", text)
+	return nil
+}
