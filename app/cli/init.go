@@ -33,7 +33,7 @@ func runInit(env Env, args []string) error {
 	if file == "" {
 		file = env.Getenv("TESSERA_PASSPHRASE_FILE")
 	}
-	pass, err := newPassphrase(env, file)
+	pass, err := newPassphrase(env, file, "give --passphrase-file FILE or set TESSERA_PASSPHRASE_FILE")
 	if err != nil {
 		return err
 	}

@@ -191,26 +191,51 @@ func askSecret(env Env, prompt string) (string, error) {
 }
 
 // newPassphrase reads a new passphrase: from file if given, else twice from
-// the terminal.
-func newPassphrase(env Env, file string) (string, error) {
+// the terminal; howToGive says which option gives the file, for the
+// message when there is no terminal. It must pass [vault.CheckPassphrase], the rule
+// the window applies too.
+func newPassphrase(env Env, file, howToGive string) (string, error) {
+	var p1 string
 	if file != "" {
-		return readSecretFile(file)
+		p, err := readSecretFile(file)
+		if err != nil {
+			return "", err
+		}
+		p1 = p
+	} else {
+		if !haveTerminal() {
+			return "", usageErr("no terminal to ask for the new passphrase on; %s", howToGive)
+		}
+		p, err := askSecret(env, "New passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		p2, err := askSecret(env, "Repeat the passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		if p != p2 {
+			return "", usageErr("the two passphrases differ; nothing was changed")
+		}
+		p1 = p
 	}
-	p1, err := askSecret(env, "New passphrase: ")
-	if err != nil {
-		return "", err
-	}
-	p2, err := askSecret(env, "Repeat the passphrase: ")
-	if err != nil {
-		return "", err
-	}
-	if p1 != p2 {
-		return "", usageErr("the two passphrases differ; nothing was changed")
+	if err := vault.CheckPassphrase(p1); err != nil {
+		return "", usageErr("%v; nothing was changed", err)
 	}
 	if n := len([]rune(p1)); n < 12 {
 		fmt.Fprintf(env.Stderr, "tessera: warning: a %d-character passphrase is weak against guessing if the vault files are stolen; several random words are better\n", n)
 	}
 	return p1, nil
+}
+
+// haveTerminal reports whether there is a terminal to ask on.
+func haveTerminal() bool {
+	tty, err := openTerminal()
+	if err != nil {
+		return false
+	}
+	tty.Close()
+	return true
 }
 
 // vaultErr gives a vault error its exit code.

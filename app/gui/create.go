@@ -2,19 +2,19 @@ package gui
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/vault"
 )
-
-// minPassphrase is the shortest passphrase the create screen accepts.
-const minPassphrase = 8
 
 // createScreen makes a vault on the first run: the passphrase twice with a
 // strength hint, then the recovery code, shown once.
@@ -23,8 +23,10 @@ type createScreen struct {
 
 	pass1, pass2 *keyEntry
 	strength     *widget.ProgressBar
+	verdict      string // the strength meter's word: Too short, Weak, Fair, Strong
 	hint         *widget.Label
 	button       *widget.Button
+	why          *widget.Label // why the button is off, while it is
 	status       *widget.Label
 	content      fyne.CanvasObject
 
@@ -49,13 +51,16 @@ func newCreateScreen(ui *UI) *createScreen {
 	s.pass2.OnChanged = func(string) { s.onChanged() }
 	s.pass2.OnSubmitted = func(string) { s.onCreate() }
 	s.strength = widget.NewProgressBar()
-	s.strength.TextFormatter = func() string { return "" }
+	s.strength.TextFormatter = func() string { return s.verdict }
 	s.hint = widget.NewLabel("")
 	s.hint.Wrapping = fyne.TextWrapWord
-	s.hint.SizeName = "captionText"
+	s.hint.SizeName = theme.SizeNameCaptionText
 	s.button = widget.NewButton("Create vault", s.onCreate)
 	s.button.Importance = widget.HighImportance
-	s.button.Disable()
+	s.why = widget.NewLabel("")
+	s.why.Wrapping = fyne.TextWrapWord
+	s.why.SizeName = theme.SizeNameCaptionText
+	s.why.Alignment = fyne.TextAlignCenter
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.DangerImportance
@@ -63,8 +68,8 @@ func newCreateScreen(ui *UI) *createScreen {
 	intro.Wrapping = fyne.TextWrapWord
 	where := widget.NewLabel("The vault will be created in " + ui.dir)
 	where.Wrapping = fyne.TextWrapWord
-	where.SizeName = "captionText"
-	form := container.NewVBox(intro, s.pass1, s.pass2, s.strength, s.hint, s.button, s.status, where)
+	where.SizeName = theme.SizeNameCaptionText
+	form := container.NewVBox(intro, s.pass1, s.pass2, s.strength, s.hint, s.button, s.why, s.status, where)
 	s.content = container.NewPadded(container.NewVScroll(form))
 
 	s.code = widget.NewMultiLineEntry()
@@ -83,20 +88,41 @@ func newCreateScreen(ui *UI) *createScreen {
 	explain := widget.NewLabel("This is your recovery code. It opens the vault if you forget the passphrase, with Tessera or with the age tool. It is shown only now: write it down or print it, and keep it apart from this computer.")
 	explain.Wrapping = fyne.TextWrapWord
 	s.recovered = container.NewPadded(container.NewVBox(explain, s.code, s.saved, s.cont))
+	s.onChanged()
 	return s
 }
 
+// onChanged updates the meter, the hint and the button as the passphrases
+// are typed; an earlier failure's message goes, as it no longer applies.
 func (s *createScreen) onChanged() {
-	score, hint := passphraseStrength(s.pass1.Text)
+	score, verdict, hint := passphraseStrength(s.pass1.Text)
+	s.verdict = verdict
 	s.strength.SetValue(score)
-	switch {
-	case s.pass2.Text != "" && s.pass2.Text != s.pass1.Text:
+	if s.pass2.Text != "" && s.pass2.Text != s.pass1.Text {
 		hint = "The two passphrases differ."
 	}
 	s.hint.SetText(hint)
-	if len([]rune(s.pass1.Text)) >= minPassphrase && s.pass1.Text == s.pass2.Text {
+	if !s.busy {
+		s.status.SetText("")
+		s.status.Hide()
+	}
+	why := ""
+	switch {
+	case utf8.RuneCountInString(s.pass1.Text) < vault.MinPassphraseLen:
+		why = fmt.Sprintf("Create needs a passphrase of at least %d characters.", vault.MinPassphraseLen)
+	case vault.CheckPassphrase(s.pass1.Text) != nil:
+		why = "Create is off until the hint above accepts the passphrase."
+	case s.pass2.Text == "":
+		why = "Create needs the passphrase typed a second time."
+	case s.pass2.Text != s.pass1.Text:
+		why = "Create needs the two passphrases to match."
+	}
+	s.why.SetText(why)
+	if why == "" {
+		s.why.Hide()
 		s.button.Enable()
 	} else {
+		s.why.Show()
 		s.button.Disable()
 	}
 }
@@ -108,10 +134,11 @@ func (s *createScreen) onCreate() {
 		return
 	}
 	p := s.pass1.Text
-	switch {
-	case len([]rune(p)) < minPassphrase:
-		s.fail(errors.New("the passphrase needs at least 8 characters"))
+	if err := vault.CheckPassphrase(p); err != nil {
+		s.fail(err)
 		return
+	}
+	switch {
 	case p != s.pass2.Text:
 		s.fail(errors.New("the two passphrases differ"))
 		return
@@ -159,11 +186,11 @@ func (s *createScreen) fail(err error) {
 }
 
 // passphraseStrength estimates a passphrase's strength from its length and
-// the kinds of characters in it: a score from 0 to 1 and a hint to show.
-// It is a rough guide, not a measure of guessability.
-func passphraseStrength(p string) (score float64, hint string) {
+// the kinds of characters in it: a score from 0 to 1, a word for the meter
+// and a hint to show. It is a rough guide, not a measure of guessability.
+func passphraseStrength(p string) (score float64, verdict, hint string) {
 	if p == "" {
-		return 0, "Use four or more unrelated words, or 12 or more mixed characters."
+		return 0, "", "Use four or more unrelated words, or 12 or more mixed characters."
 	}
 	var lower, upper, digit, other bool
 	for _, r := range p {
@@ -193,14 +220,16 @@ func passphraseStrength(p string) (score float64, hint string) {
 	}
 	score = min(bits/80, 1)
 	switch {
-	case len([]rune(p)) < minPassphrase:
-		hint = "Too short: at least 8 characters."
+	case utf8.RuneCountInString(p) < vault.MinPassphraseLen:
+		verdict, hint = "Too short", fmt.Sprintf("Too short: at least %d characters.", vault.MinPassphraseLen)
+	case vault.CheckPassphrase(p) != nil:
+		verdict, hint = "Not accepted", "Not accepted: "+strings.TrimPrefix(vault.CheckPassphrase(p).Error(), vault.ErrWeakPassphrase.Error()+": ")+"."
 	case bits < 40:
-		hint = "Weak: add more words or characters."
+		verdict, hint = "Weak", "Weak: add more words or characters."
 	case bits < 60:
-		hint = "Fair: a few more words would make it strong."
+		verdict, hint = "Fair", "Fair: a few more words would make it strong."
 	default:
-		hint = "Strong."
+		verdict, hint = "Strong", "Strong."
 	}
-	return score, hint
+	return score, verdict, hint
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/assets"
@@ -45,7 +46,7 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.DangerImportance
 	s.where = widget.NewLabel("")
-	s.where.SizeName = "captionText"
+	s.where.SizeName = theme.SizeNameCaptionText
 	s.where.Truncation = fyne.TextTruncateEllipsis
 	s.where.Alignment = fyne.TextAlignCenter
 	logo := canvas.NewImageFromResource(fyne.NewStaticResource("tessera.png", assets.IconPNG))
@@ -59,9 +60,10 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	return s
 }
 
-// reset empties the field for the next unlock.
+// reset empties the field for the next unlock, which always starts with
+// the passphrase, masked, whatever opened the vault the last time.
 func (s *unlockScreen) reset() {
-	s.pass.SetText("")
+	s.setRecovery(false)
 	s.status.SetText("")
 	s.status.Hide()
 	s.busy = false
@@ -71,9 +73,19 @@ func (s *unlockScreen) reset() {
 }
 
 func (s *unlockScreen) onToggleRecovery() {
-	s.useRecovery = !s.useRecovery
+	s.setRecovery(!s.useRecovery)
+	// A failure said of the other way in no longer applies.
+	s.status.SetText("")
+	s.status.Hide()
+	s.ui.win.Canvas().Focus(s.pass)
+}
+
+// setRecovery switches the field between the recovery code (shown, as it
+// is long and copied from paper) and the passphrase (masked), emptying it.
+func (s *unlockScreen) setRecovery(on bool) {
+	s.useRecovery = on
 	s.pass.SetText("")
-	if s.useRecovery {
+	if on {
 		s.pass.Password = false
 		s.pass.SetPlaceHolder("Recovery code (AGE-SECRET-KEY-1...)")
 		s.recovery.SetText("Use the passphrase instead")
@@ -83,7 +95,6 @@ func (s *unlockScreen) onToggleRecovery() {
 		s.recovery.SetText("Use the recovery code instead")
 	}
 	s.pass.Refresh()
-	s.ui.win.Canvas().Focus(s.pass)
 }
 
 // onUnlock derives the key away from the UI and then shows the list.
