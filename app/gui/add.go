@@ -62,7 +62,7 @@ type addScreen struct {
 
 func newAddScreen(ui *UI) *addScreen {
 	s := &addScreen{ui: ui, items: map[string]*widget.FormItem{}}
-	s.scan = widget.NewButtonWithIcon("Scan the screen", theme.ViewFullScreenIcon(), s.onScan)
+	s.scan = widget.NewButtonWithIcon("Scan screen", theme.ViewFullScreenIcon(), s.onScan)
 	s.open = widget.NewButtonWithIcon("Open image…", theme.FileImageIcon(), s.onOpen)
 	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
 	s.status = widget.NewLabel(addHint)
@@ -381,7 +381,7 @@ func (u *UI) showAdd() {
 		u.add = newAddScreen(u)
 	}
 	u.add.setStatus(addHint, false)
-	// The keyboard starts on "Scan the screen": Ctrl+N then Space scans the
+	// The keyboard starts on "Scan screen": Ctrl+N then Space scans the
 	// code already on screen, the usual case on a desktop. Tab reaches the
 	// other sources and the form.
 	u.show(u.add.content, u.add.scan)

@@ -113,8 +113,27 @@ func newListScreen(ui *UI) *listScreen {
 	filters := container.NewGridWithColumns(2, s.group, s.sortBy)
 	bottom := container.NewBorder(nil, nil, nil, nil, s.periods)
 	s.content = container.NewBorder(container.NewVBox(top, filters), bottom, nil, nil,
-		container.NewStack(s.list, container.NewCenter(s.empty), s.dropLayer))
+		container.NewStack(s.list, container.New(centredText{}, s.empty), s.dropLayer))
 	return s
+}
+
+// centredText lays a wrapping label out across the width it is given and
+// centred in the height, and asks for no room of its own: a wrapping label
+// in a centring container is measured before it has a width, one letter
+// per line, and makes the window as tall as that.
+type centredText struct{}
+
+func (centredText) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+func (centredText) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding() * 2
+	w := max(size.Width-2*pad, 0)
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, o.Size().Height))
+		h := min(o.MinSize().Height, size.Height)
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos(pad, (size.Height-h)/2))
+	}
 }
 
 // load replaces the shown entries with the vault's, keeping the search.
