@@ -94,16 +94,6 @@ var verbs = map[string]verb{
 	"qr":      {"write an entry's QR code, or export codes for all entries", runQR},
 }
 
-// IsVerb reports whether name is a tessera subcommand, so main can tell a
-// CLI call from a GUI start.
-func IsVerb(name string) bool {
-	if name == "help" || name == "-h" || name == "--help" {
-		return true
-	}
-	_, ok := verbs[name]
-	return ok
-}
-
 // Run executes the command line args (without the program name) and returns
 // the process exit code.
 func Run(env Env, args []string) int {
@@ -113,7 +103,7 @@ func Run(env Env, args []string) int {
 	}
 	v, ok := verbs[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "tessera: unknown command %q\n", args[0])
+		fmt.Fprintf(env.Stderr, "tessera: unknown command %q%s\n", args[0], suggest(args[0]))
 		printUsage(env.Stderr)
 		return ExitUsage
 	}

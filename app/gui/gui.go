@@ -139,22 +139,37 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	return u
 }
 
-// vaultDir picks the vault folder: the configuration, $TESSERA_VAULT, the
-// vault path setting, else the per-user data folder.
-func (u *UI) vaultDir() string {
-	if u.cfg.VaultDir != "" {
-		return u.cfg.VaultDir
+// vaultDir picks the vault folder: see [VaultDir].
+func (u *UI) vaultDir() string { return VaultDir(u.app, u.cfg) }
+
+// VaultDir returns the vault folder a window made by New with cfg opens:
+// the configuration's, $TESSERA_VAULT, the vault path setting, else the
+// per-user data folder. main uses it to keep one window per vault.
+func VaultDir(a fyne.App, cfg Config) string {
+	if cfg.VaultDir != "" {
+		return cfg.VaultDir
 	}
 	if p := os.Getenv("TESSERA_VAULT"); p != "" {
 		return p
 	}
-	if p := u.prefs.vaultPath(); p != "" {
+	if p := (settings{a.Preferences()}).vaultPath(); p != "" {
 		return p
 	}
 	if p, err := vault.DefaultDir(os.Getenv); err == nil {
 		return p
 	}
 	return "tessera-vault" // no home folder: next to where Tessera runs
+}
+
+// Raise brings the window forward, from the tray if it is hidden there:
+// what a second start on the same vault asks for.
+func (u *UI) Raise() {
+	if u.hidden {
+		u.tray.onShowHide()
+		return
+	}
+	u.win.Show()
+	u.win.RequestFocus()
 }
 
 // primary returns the field that typing goes to on the current screen.

@@ -1,0 +1,91 @@
+//go:build e2e
+
+package gui
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runBinary runs the real binary to its end on the desktop and returns its
+// exit code and output; a binary that opens its window instead of exiting
+// is killed after the timeout and fails the test.
+func runBinary(t *testing.T, bin string, env []string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("tessera %s did not exit within 20 s (it opened a window?): %s", strings.Join(args, " "), out)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), string(out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0, string(out)
+}
+
+// A mistyped verb or flag exits 2 with the usage instead of opening the
+// window.
+func TestE2EMistypedArgumentsExit(t *testing.T) {
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newXdesk(t, 800, 600)
+	home := t.TempDir()
+	env := d.env(home, "TESSERA_VAULT="+filepath.Join(home, "vault"))
+	for _, args := range [][]string{{"lsit"}, {"--version"}, {"-x"}} {
+		code, out := runBinary(t, bin, env, args...)
+		if code != 2 || !strings.Contains(out, "usage: tessera") {
+			t.Errorf("tessera %s: exit %d, output %q; want 2 with the usage", args[0], code, out)
+		}
+	}
+	if w := d.findWindow("Tessera"); w != "" {
+		t.Fatalf("a window %s opened", w)
+	}
+}
+
+// A second start on the same vault brings the running window forward, even
+// from hidden, and exits; no second window opens.
+func TestE2ESecondStartRaisesTheFirst(t *testing.T) {
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newXdesk(t, 1024, 768)
+	home := t.TempDir()
+	dir := filepath.Join(home, "vault")
+	makeVault(t, dir, testEntries(t))
+	env := d.env(home, "TESSERA_VAULT="+dir)
+
+	first := d.startProgram(bin, env)
+	win := d.waitWindow("^Tessera")
+	d.xdo("windowunmap", "--sync", win)
+	if d.findWindow("^Tessera") != "" {
+		t.Fatal("the window is still visible after unmapping it")
+	}
+
+	code, out := runBinary(t, bin, env)
+	if code != 0 || !strings.Contains(out, "already running on the vault") {
+		t.Fatalf("second start: exit %d, output %q", code, out)
+	}
+	if got := d.waitWindow("^Tessera"); got != win {
+		t.Fatalf("visible window %s, want the first one, %s", got, win)
+	}
+	waitFor(t, 10*time.Second, "the first window to have the input focus", func() bool {
+		f, err := d.run(d.xdotool, "getwindowfocus")
+		return err == nil && f == win
+	})
+	all, _ := d.run(d.xdotool, "search", "--onlyvisible", "--name", "^Tessera")
+	if n := len(strings.Fields(all)); n != 1 {
+		t.Fatalf("%d Tessera windows visible, want 1", n)
+	}
+	if first.cmd.ProcessState != nil {
+		t.Fatalf("the first tessera exited: %s", first.output)
+	}
+}
