@@ -62,16 +62,15 @@ func (u *UI) showBackups() {
 		return
 	}
 	d.dialog = dialog.NewCustom(backupsTitle, "Close", content, u.win)
-	d.dialog.SetOnClosed(func() {
+	// Room for a few rows; more scroll.
+	step := d.createRow().MinSize().Height + theme.Padding()
+	rows := min(max(len(d.backups), 1), 5)
+	d.dialog.Resize(fyne.NewSize(min(440, u.dialogRoom()), d.dialog.MinSize().Height+float32(rows-1)*step))
+	u.showDialog(d.dialog, func() {
 		if u.settings != nil && u.settings.backupsDialog == d {
 			u.settings.backupsDialog = nil
 		}
 	})
-	// Room for a few rows; more scroll.
-	step := d.createRow().MinSize().Height + theme.Padding()
-	rows := min(max(len(d.backups), 1), 5)
-	d.dialog.Resize(fyne.NewSize(440, d.dialog.MinSize().Height+float32(rows-1)*step))
-	d.dialog.Show()
 	if u.settings != nil {
 		u.settings.backupsDialog = d
 	}
@@ -85,7 +84,7 @@ func (u *UI) showBackups() {
 func (d *backupsDialog) reload() bool {
 	bs, err := d.ui.vault.Backups()
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("listing the backups: %w", err), d.ui.win)
+		d.ui.showDialog(dialog.NewError(fmt.Errorf("listing the backups: %w", err), d.ui.win), nil)
 		return false
 	}
 	d.backups = bs
@@ -161,9 +160,9 @@ func (d *backupsDialog) onRestore(b vault.Backup) {
 			d.reload()
 		}
 	}, d.ui.win)
-	c.Resize(fyne.NewSize(400, 0))
+	c.Resize(fyne.NewSize(min(400, d.ui.dialogRoom()), 0))
 	d.confirm = c
-	c.Show()
+	d.ui.showDialog(c, nil)
 }
 
 // ago says how long ago d was, roughly: "just now", "5 minutes ago",

@@ -147,7 +147,7 @@ func (u *UI) askTokenName(token, source string) {
 			u.addEntries([]vault.Entry{{Kind: vault.KindToken, Issuer: strings.TrimSpace(name.Text), Token: vault.Token{Value: []byte(token)}}})
 		}, u.win)
 	u.report("What "+source+" holds looks like an API token, not an OTP secret.", false)
-	d.Show()
+	u.showDialog(d, nil)
 	u.win.Canvas().Focus(name)
 }
 

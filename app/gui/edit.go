@@ -132,7 +132,7 @@ func (s *editScreen) onSave() {
 	s.ui.reloadIfChanged()
 	e, ok := s.ui.vault.Entry(s.id)
 	if !ok {
-		dialog.ShowInformation("Entry gone", "This entry was deleted meanwhile (perhaps from the command line).", s.ui.win)
+		s.ui.showDialog(dialog.NewInformation("Entry gone", "This entry was deleted meanwhile (perhaps from the command line).", s.ui.win), nil)
 		s.ui.showList()
 		return
 	}
@@ -150,7 +150,7 @@ func (s *editScreen) onSave() {
 		e.Icon = iconRefBuiltin + sel
 	}
 	if err := s.ui.vault.Update(e); err != nil {
-		dialog.ShowError(err, s.ui.win)
+		s.ui.showDialog(dialog.NewError(err, s.ui.win), nil)
 		return
 	}
 	// A failed save keeps the change in memory and this screen open, so
@@ -180,5 +180,5 @@ func (s *editScreen) onShowQR() {
 		}, s.ui.win)
 	d.SetConfirmText("Show")
 	d.SetDismissText("Cancel")
-	d.Show()
+	s.ui.showDialog(d, nil)
 }

@@ -42,6 +42,9 @@ type Config struct {
 	Go func(func())
 }
 
+// startSize is the window's size at start; no screen needs more.
+var startSize = fyne.NewSize(460, 640)
+
 // UI is Tessera's running interface.
 type UI struct {
 	app   fyne.App
@@ -69,7 +72,8 @@ type UI struct {
 	checklist *checklistScreen
 	settings  *settingsScreen
 	tray      *trayMenu
-	qrDialog  dialog.Dialog // the QR code on show, closed on lock
+	qrDialog  dialog.Dialog   // the QR code on show, closed on lock
+	dialogs   []dialog.Dialog // open dialogs, newest last (see showDialog)
 	hidden    bool
 	ticking   bool
 	tickGen   int
@@ -105,7 +109,7 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.screen = container.NewStack()
 	u.root = container.NewStack(u.screen, u.toast.layer)
 	w.SetContent(u.root)
-	w.Resize(fyne.NewSize(460, 640))
+	w.Resize(startSize)
 
 	u.list = newListScreen(u)
 	u.unlock = newUnlockScreen(u)
@@ -193,7 +197,14 @@ func (u *UI) primaryRune(r rune) {
 }
 
 // primaryKey does the same for keys: Enter, arrows, Escape, Backspace.
+// While a dialog is open, Escape closes it.
 func (u *UI) primaryKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && u.closeTopDialog() {
+		return
+	}
+	if len(u.dialogs) > 0 {
+		return // keys belong to the dialog, not the screen behind it
+	}
 	if p := u.primary(); p != nil {
 		u.win.Canvas().Focus(p)
 		p.TypedKey(k)
@@ -450,7 +461,7 @@ func (u *UI) showSaveError(err error) {
 		}, u.win)
 	d.SetConfirmText("Retry")
 	d.SetDismissText("Later")
-	d.Show()
+	u.showDialog(d, nil)
 }
 
 // changed records a change to the vault and saves it now.

@@ -168,12 +168,12 @@ func (s *settingsScreen) onApply() {
 	s.ui.touch()
 	n, err := strconv.Atoi(strings.TrimSpace(s.backups.Text))
 	if err != nil || n < 0 {
-		dialog.ShowError(errors.New("backups kept must be a whole number, 0 or more"), s.ui.win)
+		s.ui.showDialog(dialog.NewError(errors.New("backups kept must be a whole number, 0 or more"), s.ui.win), nil)
 		return
 	}
 	if n != s.ui.vault.BackupsKept() {
 		if err := s.ui.vault.SetBackupsKept(n); err != nil {
-			dialog.ShowError(fmt.Errorf("setting the backups kept: %w", err), s.ui.win)
+			s.ui.showDialog(dialog.NewError(fmt.Errorf("setting the backups kept: %w", err), s.ui.win), nil)
 			return
 		}
 	}
@@ -199,12 +199,12 @@ func (s *settingsScreen) onImportPack() {
 func (s *settingsScreen) importFrom(r io.Reader) {
 	data, err := io.ReadAll(io.LimitReader(r, 64<<20+1))
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("reading the icon pack: %w", err), s.ui.win)
+		s.ui.showDialog(dialog.NewError(fmt.Errorf("reading the icon pack: %w", err), s.ui.win), nil)
 		return
 	}
 	p, err := s.ui.icons.importPack(data)
 	if err != nil {
-		dialog.ShowError(err, s.ui.win)
+		s.ui.showDialog(dialog.NewError(err, s.ui.win), nil)
 		return
 	}
 	s.load()

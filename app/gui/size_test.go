@@ -8,9 +8,6 @@ import (
 	"fyne.io/fyne/v2/test"
 )
 
-// startSize is the window's size at start (New resizes it to this).
-var startSize = fyne.NewSize(460, 640)
-
 // No screen may need more room than the window has at start: a screen's
 // minimum size is what the window grows to (2,473 px tall for the empty
 // list's wrapped text in a centring container; 460 -> 528 px wide).
