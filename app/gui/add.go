@@ -53,15 +53,13 @@ type addScreen struct {
 	counter   *widget.Entry
 	url       *widget.Entry
 	expires   *widget.Entry
-	form      *widget.Form
+	form      *widget.Form    // the fields of the chosen kind, made anew for each kind
+	formBox   *fyne.Container // where the form sits
 	content   fyne.CanvasObject
-
-	items map[string]*widget.FormItem
-	order []string // item keys in form order
 }
 
 func newAddScreen(ui *UI) *addScreen {
-	s := &addScreen{ui: ui, items: map[string]*widget.FormItem{}}
+	s := &addScreen{ui: ui}
 	s.scan = widget.NewButtonWithIcon("Scan screen", theme.ViewFullScreenIcon(), s.onScan)
 	s.open = widget.NewButtonWithIcon("Open image…", theme.FileImageIcon(), s.onOpen)
 	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
@@ -90,31 +88,7 @@ func newAddScreen(ui *UI) *addScreen {
 	s.counter.Validator = intRange("counter", 0, 1<<53)
 	s.expires.Validator = validateDate
 
-	item := func(key, label string, w fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(label, w)
-		it.HintText = hint
-		s.items[key] = it
-		s.order = append(s.order, key)
-		return it
-	}
-	s.form = &widget.Form{
-		Items: []*widget.FormItem{
-			item("kind", "Kind", s.kind, ""),
-			item("issuer", "Issuer", s.issuer, "who gave you the secret"),
-			item("account", "Account", s.account, "your user name there"),
-			item("secret", "Secret", s.secret, "the setup key, in base32"),
-			item("algorithm", "Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
-			item("digits", "Digits", s.digits, ""),
-			item("period", "Period (s)", s.period, ""),
-			item("counter", "Counter", s.counter, "the next counter value"),
-			item("url", "URL", s.url, "where the token is used or managed"),
-			item("expires", "Expires", s.expires, ""),
-		},
-		SubmitText: "Add",
-		OnSubmit:   s.onSubmit,
-		CancelText: "Back",
-		OnCancel:   ui.showList,
-	}
+	s.formBox = container.NewStack()
 	s.reset()
 	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
 	title := widget.NewLabel("Add an entry")
@@ -124,53 +98,85 @@ func newAddScreen(ui *UI) *addScreen {
 	manual := widget.NewLabel("Or type the details:")
 	manual.TextStyle.Bold = true
 	s.content = container.NewBorder(head, nil, nil, nil,
-		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.form))))
+		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.formBox))))
 	return s
 }
+
+// steamIssuer is the issuer a Steam Guard entry starts with.
+const steamIssuer = "Steam"
 
 // reset empties the form for a new entry.
 func (s *addScreen) reset() {
 	for _, e := range []*widget.Entry{s.issuer, s.account, s.secret, s.url, s.expires} {
 		e.SetText("")
 	}
-	s.digits.SetText(strconv.Itoa(otp.DefaultDigits))
-	s.period.SetText(strconv.Itoa(otp.DefaultPeriod))
-	s.counter.SetText("0")
-	s.algorithm.SetSelected("SHA1")
 	s.kind.SetSelected(kindTOTP)
 	s.onKind()
 }
 
-// onKind shows the fields of the chosen kind.
+// onKind shows exactly the fields of the chosen kind, with its defaults
+// and hints. Fyne's Form keeps the widgets it first laid out when its
+// items change (a token's URL row showed the algorithm list), so each kind
+// gets a form of its own.
 func (s *addScreen) onKind() {
-	token := s.kind.Selected == kindToken
-	show := map[string]bool{
-		"algorithm": !token, "digits": !token && s.kind.Selected != kindSteam,
-		"period": !token && s.kind.Selected != kindHOTP, "counter": s.kind.Selected == kindHOTP,
-		"url": token, "expires": token,
-	}
-	// The form shows only the fields of the kind; hidden fields keep
-	// their values.
-	var items []*widget.FormItem
-	for _, key := range s.order {
-		if on, listed := show[key]; on || !listed {
-			items = append(items, s.items[key])
-		}
-	}
-	s.form.Items = items
-	if token {
-		s.items["issuer"].Text = "Name"
-		s.items["secret"].Text = "Token"
-		s.items["secret"].HintText = "the token's value"
-		s.secret.Password = true
-	} else {
-		s.items["issuer"].Text = "Issuer"
-		s.items["secret"].Text = "Secret"
-		s.items["secret"].HintText = "the setup key, in base32"
-		s.secret.Password = false
-	}
+	kind := s.kind.Selected
+	token := kind == kindToken
+	s.digits.SetText(strconv.Itoa(otp.DefaultDigits))
+	s.period.SetText(strconv.Itoa(otp.DefaultPeriod))
+	s.counter.SetText("0")
+	s.algorithm.SetSelected("SHA1")
+	s.secret.Password = token
 	s.secret.Refresh()
-	s.form.Refresh()
+
+	item := func(label string, w fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(label, w)
+		it.HintText = hint
+		return it
+	}
+	items := []*widget.FormItem{item("Kind", s.kind, "")}
+	switch kind {
+	case kindToken:
+		items = append(items,
+			item("Name", s.issuer, "what the token is for"),
+			item("Account", s.account, "optional: the user or project it belongs to"),
+			item("Token", s.secret, "the token's value, kept encrypted"),
+			item("URL", s.url, "optional: where the token is used or managed"),
+			item("Expires", s.expires, "optional: YYYY-MM-DD, empty if it never expires"))
+	default:
+		items = append(items,
+			item("Issuer", s.issuer, "who gave you the secret"),
+			item("Account", s.account, "your user name there"),
+			item("Secret", s.secret, "the setup key, in base32"))
+	}
+	switch kind {
+	case kindTOTP:
+		items = append(items,
+			item("Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
+			item("Digits", s.digits, "6 for most services"),
+			item("Period (s)", s.period, "how long each code lasts; 30 for most"))
+	case kindHOTP:
+		items = append(items,
+			item("Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
+			item("Digits", s.digits, "6 for most services"),
+			item("Counter", s.counter, "the counter of the next code; 0 for a new account"))
+	case kindSteam:
+		if strings.TrimSpace(s.issuer.Text) == "" {
+			s.issuer.SetText(steamIssuer)
+		}
+		items[len(items)-1].HintText = "the shared secret, in base32; codes have 5 characters and last 30 s"
+	}
+	if kind != kindSteam && s.issuer.Text == steamIssuer {
+		s.issuer.SetText("") // Steam's default, not the person's
+	}
+	s.form = &widget.Form{
+		Items:      items,
+		SubmitText: "Add",
+		OnSubmit:   s.onSubmit,
+		CancelText: "Back",
+		OnCancel:   s.ui.showList,
+	}
+	s.formBox.Objects = []fyne.CanvasObject{s.form}
+	s.formBox.Refresh()
 }
 
 func (s *addScreen) validateIssuer(v string) error {
@@ -246,7 +252,7 @@ func (s *addScreen) entry() (vault.Entry, error) {
 		c.Kind, c.Period = otp.HOTP, 0
 		c.Counter, _ = strconv.ParseUint(strings.TrimSpace(s.counter.Text), 10, 64)
 	case kindSteam:
-		c.Kind, c.Digits = otp.Steam, otp.SteamDigits
+		c.Kind, c.Digits, c.Period = otp.Steam, otp.SteamDigits, otp.DefaultPeriod
 	}
 	if err := c.Validate(); err != nil {
 		return e, err
