@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -121,6 +122,7 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 		return u.list.periods.MinSize().Height
 	}
 	u.list.registerShortcuts(w.Canvas())
+	a.Settings().AddListener(func(fyne.Settings) { u.recolour() })
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
 
@@ -141,6 +143,14 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 		u.unlock.fail(err)
 	}
 	return u
+}
+
+// recolour gives the objects that hold a theme colour of their own (the
+// codes, the toast's box, the drop line) the colours of the theme now in
+// force; Fyne refreshes the widgets themselves.
+func (u *UI) recolour() {
+	u.toast.recolour()
+	u.list.recolour()
 }
 
 // vaultDir picks the vault folder: see [VaultDir].
@@ -211,10 +221,32 @@ func (u *UI) primaryKey(k *fyne.KeyEvent) {
 	}
 }
 
-// show makes obj the window's content and gives focus the keyboard.
+// show makes obj the window's content and gives focus the keyboard. The
+// screens that are made once stay in the window, hidden, so that a theme
+// switch, which Fyne applies to what the window holds, reaches them too
+// (the list's icons stayed white on light after a switch in Settings);
+// one-off screens (the recovery code, a checklist) go once left.
 func (u *UI) show(obj fyne.CanvasObject, focus fyne.Focusable) {
 	u.current = obj
-	u.screen.Objects = []fyne.CanvasObject{obj}
+	kept := []fyne.CanvasObject{u.unlock.content, u.list.content}
+	if u.add != nil {
+		kept = append(kept, u.add.content)
+	}
+	if u.edit != nil {
+		kept = append(kept, u.edit.content)
+	}
+	if u.settings != nil {
+		kept = append(kept, u.settings.content)
+	}
+	objs := u.screen.Objects[:0]
+	for _, o := range u.screen.Objects {
+		if o != obj && slices.Contains(kept, o) {
+			o.Hide()
+			objs = append(objs, o)
+		}
+	}
+	obj.Show()
+	u.screen.Objects = append(objs, obj)
 	u.screen.Refresh()
 	if focus != nil {
 		u.win.Canvas().Focus(focus)

@@ -340,6 +340,15 @@ func (s *listScreen) updateEmpty() {
 	}
 }
 
+// recolour gives the codes on screen and the drop line the theme's
+// colours, after a theme switch.
+func (s *listScreen) recolour() {
+	s.dropLine.FillColor = theme.Color(theme.ColorNamePrimary)
+	for r := range s.bound {
+		r.recolour()
+	}
+}
+
 // redraw rebinds the rows on screen; rows the list no longer shows drop out
 // of the tick's work.
 func (s *listScreen) redraw() {

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,6 +193,21 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 
 // updateCode sets the row's code for instant now, refreshing the text only
 // if it changed.
+// codeColour is the colour of a code: the theme's primary colour, its
+// warning colour in the last seconds.
+func codeColour(warn bool) color.Color {
+	if warn {
+		return theme.Color(theme.ColorNameWarning)
+	}
+	return theme.Color(theme.ColorNamePrimary)
+}
+
+// recolour takes the theme's colours, after a theme switch.
+func (r *row) recolour() {
+	r.code.Color = codeColour(r.warning)
+	r.code.Refresh()
+}
+
 func (r *row) updateCode(e *vault.Entry, now time.Time) {
 	var text string
 	warn := false
@@ -222,10 +238,7 @@ func (r *row) updateCode(e *vault.Entry, now time.Time) {
 			text = codeview.Group(code)
 		}
 	}
-	col := theme.Color(theme.ColorNamePrimary)
-	if warn {
-		col = theme.Color(theme.ColorNameWarning)
-	}
+	col := codeColour(warn)
 	if text == r.code.Text && warn == r.warning {
 		return
 	}

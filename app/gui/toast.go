@@ -24,6 +24,7 @@ type toast struct {
 
 	text   *widget.Label
 	action *widget.Button
+	bg     *canvas.Rectangle
 	box    *fyne.Container
 	layer  *fyne.Container   // what the window stacks over its content
 	lift   *canvas.Rectangle // empty space under the box
@@ -42,15 +43,22 @@ func newToast(c clock.Clock) *toast {
 	t.text.Wrapping = fyne.TextWrapWord
 	t.action = widget.NewButton("", t.onTapAction)
 	t.action.Importance = widget.HighImportance
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
-	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
-	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
-	bg.StrokeWidth = 1
-	t.box = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, nil, t.action, t.text)))
+	t.bg = canvas.NewRectangle(color.Transparent)
+	t.bg.StrokeWidth = 1
+	t.recolour()
+	t.box = container.NewStack(t.bg, container.NewPadded(container.NewBorder(nil, nil, nil, t.action, t.text)))
 	t.lift = canvas.NewRectangle(color.Transparent)
 	t.layer = container.NewVBox(layout.NewSpacer(), container.NewPadded(t.box), t.lift)
 	t.layer.Hide()
 	return t
+}
+
+// recolour takes the theme's colours, after a theme switch.
+func (t *toast) recolour() {
+	t.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	t.bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	t.bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	t.bg.Refresh()
 }
 
 // show displays msg for d; with a non-empty action label, a button that
