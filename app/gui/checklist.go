@@ -183,8 +183,13 @@ func (u *UI) addEntries(entries []vault.Entry) int {
 		u.report(strings.Join(problems, "\n"), true)
 		return 0
 	}
-	u.changed()
+	saved := u.changed()
 	u.showList()
+	if !saved {
+		// The save failure says what went wrong; the list says the
+		// change is pending. "Added" would say the opposite.
+		return len(added)
+	}
 	msg := fmt.Sprintf("Added %s.", added[0].Label())
 	if len(added) > 1 {
 		msg = fmt.Sprintf("Added %d entries.", len(added))

@@ -65,23 +65,24 @@ type UI struct {
 	current fyne.CanvasObject
 	toast   *toast
 
-	unlock    *unlockScreen
-	create    *createScreen
-	list      *listScreen
-	add       *addScreen
-	edit      *editScreen
-	checklist *checklistScreen
-	settings  *settingsScreen
-	tray      *trayMenu
-	qrDialog  dialog.Dialog   // the QR code on show, closed on lock
-	dialogs   []dialog.Dialog // open dialogs, newest last (see showDialog)
-	hidden    bool
-	ticking   bool
-	tickGen   int
-	idle      clock.Timer
-	lastUse   time.Time
-	saveWait  clock.Timer
-	reloadErr string // the last failure of reloadIfChanged, shown once
+	unlock     *unlockScreen
+	create     *createScreen
+	list       *listScreen
+	add        *addScreen
+	edit       *editScreen
+	checklist  *checklistScreen
+	settings   *settingsScreen
+	tray       *trayMenu
+	qrDialog   dialog.Dialog   // the QR code on show, closed on lock
+	dialogs    []dialog.Dialog // open dialogs, newest last (see showDialog)
+	hidden     bool
+	ticking    bool
+	tickGen    int
+	idle       clock.Timer
+	lastUse    time.Time
+	saveWait   clock.Timer
+	saveDialog dialog.Dialog // the save failure on show, so that it is said once
+	reloadErr  string        // the last failure of reloadIfChanged, shown once
 
 	rollbackShown  uint64        // the body generation warnRollback last warned of
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
@@ -444,21 +445,16 @@ func (u *UI) setHidden(h bool) {
 	}
 }
 
-// save writes the vault. On failure it tells the person what happened and
-// what to do, keeps the change in memory and offers to retry; it reports
-// whether the save succeeded.
+// save writes the vault. On failure it keeps the change in memory, shows
+// it pending above the list and, once per failure, tells the person what
+// happened and what to do with an offer to retry; it reports whether the
+// save succeeded.
 func (u *UI) save() bool {
-	if u.saveWait != nil {
-		u.saveWait.Stop()
-		u.saveWait = nil
-	}
-	if err := u.vault.Save(); err != nil {
-		u.unsaved = true
+	err := u.trySave()
+	if err != nil && u.saveDialog == nil {
 		u.showSaveError(err)
-		return false
 	}
-	u.unsaved = false
-	return true
+	return err == nil
 }
 
 // saveSoon saves after a short pause, so that a burst of small changes
@@ -493,7 +489,8 @@ func (u *UI) showSaveError(err error) {
 		}, u.win)
 	d.SetConfirmText("Retry")
 	d.SetDismissText("Later")
-	u.showDialog(d, nil)
+	u.saveDialog = d
+	u.showDialog(d, func() { u.saveDialog = nil })
 }
 
 // changed records a change to the vault and saves it now.
@@ -506,11 +503,19 @@ func (u *UI) changed() bool {
 }
 
 // Quit saves pending changes and clears a copied code before the program
-// ends.
+// ends. If the save fails it asks whether to quit without the changes.
 func (u *UI) Quit() {
-	if u.unlocked() && u.unsaved && !u.save() {
-		return // the save error dialog offers a retry; quitting would lose the change
+	if u.unlocked() && u.unsaved {
+		if err := u.trySave(); err != nil {
+			u.askQuitUnsaved(err)
+			return
+		}
 	}
+	u.quitNow()
+}
+
+// quitNow ends the program, whatever is unsaved.
+func (u *UI) quitNow() {
 	u.clip.Clear()
 	if u.unlocked() {
 		u.vault.Lock()

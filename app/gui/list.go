@@ -34,13 +34,15 @@ const noTag = "No tag"
 type listScreen struct {
 	ui *UI
 
-	search  *keyEntry
-	group   *widget.Select
-	sortBy  *widget.Select
-	list    *widget.List
-	empty   *widget.Label
-	periods *fyne.Container
-	content fyne.CanvasObject
+	search     *keyEntry
+	group      *widget.Select
+	sortBy     *widget.Select
+	list       *widget.List
+	empty      *widget.Label
+	periods    *fyne.Container
+	pending    *fyne.Container // says that changes are not saved
+	pendingMsg *widget.Label
+	content    fyne.CanvasObject
 
 	all []vault.Entry // live entries in display order
 	// shown are the list's items: indexes into all that pass the search and
@@ -112,7 +114,8 @@ func newListScreen(ui *UI) *listScreen {
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(add, lock, settings, help), s.search)
 	filters := container.NewGridWithColumns(2, s.group, s.sortBy)
 	bottom := container.NewBorder(nil, nil, nil, nil, s.periods)
-	s.content = container.NewBorder(container.NewVBox(top, filters), bottom, nil, nil,
+	s.pending, s.pendingMsg = newPendingBar(ui)
+	s.content = container.NewBorder(container.NewVBox(top, filters, s.pending), bottom, nil, nil,
 		container.NewStack(s.list, container.New(centredText{}, s.empty), s.dropLayer))
 	return s
 }
