@@ -44,15 +44,15 @@ type addScreen struct {
 	status            *widget.Label
 
 	kind      *widget.Select
-	issuer    *widget.Entry
-	account   *widget.Entry
-	secret    *widget.Entry
+	issuer    *keyEntry
+	account   *keyEntry
+	secret    *keyEntry
 	algorithm *widget.Select
-	digits    *widget.Entry
-	period    *widget.Entry
-	counter   *widget.Entry
-	url       *widget.Entry
-	expires   *widget.Entry
+	digits    *keyEntry
+	period    *keyEntry
+	counter   *keyEntry
+	url       *keyEntry
+	expires   *keyEntry
 	form      *widget.Form    // the fields of the chosen kind, made anew for each kind
 	formBox   *fyne.Container // where the form sits
 	content   fyne.CanvasObject
@@ -67,19 +67,20 @@ func newAddScreen(ui *UI) *addScreen {
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.kind = widget.NewSelect([]string{kindTOTP, kindHOTP, kindSteam, kindToken}, func(string) { s.onKind() })
-	s.issuer = widget.NewEntry()
+	field := func() *keyEntry { return newFormEntry(ui, func() { submitForm(s.form) }, false) }
+	s.issuer = field()
 	s.issuer.SetPlaceHolder("Example Inc.")
-	s.account = widget.NewEntry()
+	s.account = field()
 	s.account.SetPlaceHolder("alice@example.com")
-	s.secret = widget.NewEntry()
+	s.secret = field()
 	s.secret.SetPlaceHolder("JBSW Y3DP EHPK 3PXP")
 	s.algorithm = widget.NewSelect([]string{"SHA1", "SHA256", "SHA512"}, nil)
-	s.digits = widget.NewEntry()
-	s.period = widget.NewEntry()
-	s.counter = widget.NewEntry()
-	s.url = widget.NewEntry()
+	s.digits = field()
+	s.period = field()
+	s.counter = field()
+	s.url = field()
 	s.url.SetPlaceHolder("https://example.com/settings/tokens")
-	s.expires = widget.NewEntry()
+	s.expires = field()
 	s.expires.SetPlaceHolder("YYYY-MM-DD, empty if it does not expire")
 	s.issuer.Validator = s.validateIssuer
 	s.secret.Validator = s.validateSecret
@@ -107,7 +108,7 @@ const steamIssuer = "Steam"
 
 // reset empties the form for a new entry.
 func (s *addScreen) reset() {
-	for _, e := range []*widget.Entry{s.issuer, s.account, s.secret, s.url, s.expires} {
+	for _, e := range []*keyEntry{s.issuer, s.account, s.secret, s.url, s.expires} {
 		e.SetText("")
 	}
 	s.kind.SetSelected(kindTOTP)

@@ -86,6 +86,9 @@ func (s *checklistScreen) onAll(on bool) {
 
 func (s *checklistScreen) onAdd() {
 	s.ui.touch()
+	if len(s.chosen()) == 0 {
+		return
+	}
 	s.ui.addEntries(s.chosen())
 }
 
@@ -185,6 +188,7 @@ func (u *UI) addEntries(entries []vault.Entry) int {
 	}
 	saved := u.changed()
 	u.showList()
+	u.list.reveal(added[len(added)-1].ID)
 	if !saved {
 		// The save failure says what went wrong; the list says the
 		// change is pending. "Added" would say the opposite.

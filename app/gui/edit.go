@@ -26,11 +26,11 @@ type editScreen struct {
 	ui *UI
 	id string
 
-	issuer    *widget.Entry
-	account   *widget.Entry
-	tags      *widget.Entry
+	issuer    *keyEntry
+	account   *keyEntry
+	tags      *keyEntry
 	favourite *widget.Check
-	note      *widget.Entry
+	note      *keyEntry
 	icon      *widget.Select
 	form      *widget.Form
 	qr        *widget.Button
@@ -40,12 +40,13 @@ type editScreen struct {
 
 func newEditScreen(ui *UI) *editScreen {
 	s := &editScreen{ui: ui}
-	s.issuer = widget.NewEntry()
-	s.account = widget.NewEntry()
-	s.tags = widget.NewEntry()
+	submit := func() { submitForm(s.form) }
+	s.issuer = newFormEntry(ui, submit, false)
+	s.account = newFormEntry(ui, submit, false)
+	s.tags = newFormEntry(ui, submit, false)
 	s.tags.SetPlaceHolder("work, personal")
 	s.favourite = widget.NewCheck("Favourite (shown in the tray menu)", nil)
-	s.note = widget.NewMultiLineEntry()
+	s.note = newFormEntry(ui, submit, true)
 	s.note.SetMinRowsVisible(3)
 	s.icon = widget.NewSelect(append([]string{iconAuto, iconNone}, issuers.Names()...), nil)
 	s.form = &widget.Form{

@@ -216,6 +216,10 @@ func (u *UI) primaryKey(k *fyne.KeyEvent) {
 	if len(u.dialogs) > 0 {
 		return // keys belong to the dialog, not the screen behind it
 	}
+	if k.Name == fyne.KeyReturn && u.checklist != nil && u.current == u.checklist.content {
+		u.checklist.onAdd() // Enter confirms the migration chooser
+		return
+	}
 	if p := u.primary(); p != nil {
 		u.win.Canvas().Focus(p)
 		p.TypedKey(k)

@@ -215,6 +215,7 @@ func (s *listScreen) sortEntries() {
 
 func (s *listScreen) onSort(choice string) {
 	s.ui.touch()
+	defer s.ui.win.Canvas().Focus(s.search) // typing filters again
 	s.ui.app.Preferences().SetString(prefSort, choice)
 	s.sortEntries()
 	s.refilter()
@@ -224,6 +225,7 @@ func (s *listScreen) onSort(choice string) {
 // for the next start.
 func (s *listScreen) onGroup(choice string) {
 	s.ui.touch()
+	defer s.ui.win.Canvas().Focus(s.search) // typing filters again
 	s.ui.app.Preferences().SetBool(prefGroupByTag, choice == groupByTag)
 	s.refilter()
 }
@@ -349,6 +351,29 @@ func (s *listScreen) recolour() {
 	s.dropLine.FillColor = theme.Color(theme.ColorNamePrimary)
 	for r := range s.bound {
 		r.recolour()
+	}
+}
+
+// reveal selects entry id and scrolls to it, clearing a search or group
+// that hides it: after an add, the new entry is where the eye goes.
+func (s *listScreen) reveal(id string) {
+	find := func() int {
+		for i := range s.shown {
+			if e := s.entry(i); e != nil && e.ID == id {
+				return i
+			}
+		}
+		return -1
+	}
+	i := find()
+	if i < 0 && (s.search.Text != "" || s.group.Selected != groupAll && s.group.Selected != groupByTag) {
+		s.group.SetSelected(groupAll)
+		s.search.SetText("")
+		i = find()
+	}
+	if i >= 0 {
+		s.selectRow(i)
+		s.list.ScrollTo(i)
 	}
 }
 
@@ -539,6 +564,9 @@ func (s *listScreen) onKey(k *fyne.KeyEvent) bool {
 func (s *listScreen) onShortcut(sc fyne.Shortcut) bool {
 	s.ui.touch()
 	switch sc := sc.(type) {
+	case *fyne.ShortcutUndo:
+		// Undo the delete on offer; else the search's own undo.
+		return s.ui.undo()
 	case *fyne.ShortcutCopy:
 		if s.search.SelectedText() != "" {
 			return false
@@ -587,6 +615,10 @@ func (s *listScreen) registerShortcuts(c fyne.Canvas) {
 			}
 		})
 	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		s.ui.submitCurrent()
+	})
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { s.ui.undo() })
 	c.AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) {
 		if s.ui.unlocked() {
 			s.ui.touch()
