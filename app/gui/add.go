@@ -91,7 +91,7 @@ func newAddScreen(ui *UI) *addScreen {
 
 	s.formBox = container.NewStack()
 	s.reset()
-	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Add an entry")
 	title.TextStyle.Bold = true
 	head := container.NewBorder(nil, nil, back, nil, title)

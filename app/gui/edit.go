@@ -66,7 +66,7 @@ func newEditScreen(ui *UI) *editScreen {
 	s.qr = widget.NewButtonWithIcon("Show as QR code", theme.VisibilityIcon(), s.onShowQR)
 	s.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.onDelete)
 	s.del.Importance = widget.DangerImportance
-	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Edit entry")
 	title.TextStyle.Bold = true
 	head := container.NewBorder(nil, nil, back, nil, title)

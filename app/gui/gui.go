@@ -64,6 +64,7 @@ type UI struct {
 	screen  *fyne.Container
 	current fyne.CanvasObject
 	toast   *toast
+	tips    *tooltips
 
 	unlock     *unlockScreen
 	create     *createScreen
@@ -108,8 +109,9 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.icons = newIcons(a)
 	u.dir = u.vaultDir()
 	u.toast = newToast(u.clock)
+	u.tips = newTooltips(u.clock)
 	u.screen = container.NewStack()
-	u.root = container.NewStack(u.screen, u.toast.layer)
+	u.root = container.NewStack(u.screen, u.toast.layer, u.tips.layer)
 	w.SetContent(u.root)
 	w.Resize(startSize)
 

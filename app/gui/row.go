@@ -38,10 +38,10 @@ type row struct {
 	account *widget.Label
 	badge   *widget.Label
 	code    *canvas.Text
-	next    *widget.Button // HOTP: take the next code
-	reveal  *widget.Button // token: show or hide the value
-	copyBtn *widget.Button // token: copy the value
-	edit    *widget.Button
+	next    *iconButton // HOTP: take the next code
+	reveal  *iconButton // token: show or hide the value
+	copyBtn *iconButton // token: copy the value
+	edit    *iconButton
 
 	codeBox *fyne.Container
 	step    uint64 // the TOTP step whose code is on show
@@ -65,10 +65,10 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.code = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
 	r.code.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
 	r.code.TextSize = theme.TextSize() * 1.5
-	r.next = widget.NewButtonWithIcon("Next code", theme.MediaSkipNextIcon(), func() { s.ui.nextHOTP(r.id) })
-	r.reveal = widget.NewButtonWithIcon("", theme.VisibilityIcon(), func() { s.toggleReveal(r.id) })
-	r.copyBtn = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { s.ui.copyEntry(r.id) })
-	r.edit = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.ui.showEdit(r.id) })
+	r.next = s.ui.newIconButton(theme.MediaSkipNextIcon(), "Next code (Enter)", func() { s.ui.nextHOTP(r.id) })
+	r.reveal = s.ui.newIconButton(theme.VisibilityIcon(), "Show or hide the token", func() { s.toggleReveal(r.id) })
+	r.copyBtn = s.ui.newIconButton(theme.ContentCopyIcon(), "Copy (Enter)", func() { s.ui.copyEntry(r.id) })
+	r.edit = s.ui.newIconButton(theme.DocumentCreateIcon(), "Edit (Ctrl+E)", func() { s.ui.showEdit(r.id) })
 	r.edit.Importance = widget.LowImportance
 	r.header = widget.NewLabel("")
 	r.header.TextStyle.Bold = true
@@ -76,7 +76,9 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.header.Hide()
 	r.names = container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
 	r.codeBox = container.NewCenter(r.code)
-	r.right = container.NewHBox(r.codeBox, r.next, r.reveal, r.copyBtn, r.edit)
+	// The buttons keep their own height, centred, rather than the row's.
+	buttons := container.NewCenter(container.NewHBox(r.next, r.reveal, r.copyBtn))
+	r.right = container.NewHBox(r.codeBox, buttons, container.NewCenter(r.edit))
 	r.left = container.NewCenter(r.icon)
 	r.box = container.NewBorder(r.header, nil, r.left, r.right, r.names)
 	r.box.Layout = rowLayout{r.box.Layout, r}

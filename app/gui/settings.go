@@ -120,7 +120,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 		CancelText: "Back",
 		OnCancel:   ui.showList,
 	}
-	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Settings")
 	title.TextStyle.Bold = true
 	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil,
