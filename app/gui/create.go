@@ -3,13 +3,18 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
+	"os"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,7 +36,11 @@ type createScreen struct {
 	content      fyne.CanvasObject
 
 	// The recovery step.
-	code      *widget.Entry
+	code      *widget.Label // the code in groups, read-only
+	codeBg    *canvas.Rectangle
+	secret    string // the code as age writes it, for Copy and Save
+	copyCode  *widget.Button
+	saveCode  *widget.Button
 	saved     *widget.Check
 	cont      *widget.Button
 	recovered fyne.CanvasObject
@@ -72,9 +81,13 @@ func newCreateScreen(ui *UI) *createScreen {
 	form := container.NewVBox(intro, s.pass1, s.pass2, s.strength, s.hint, s.button, s.why, s.status, where)
 	s.content = container.NewPadded(container.NewVScroll(form))
 
-	s.code = widget.NewMultiLineEntry()
-	s.code.Wrapping = fyne.TextWrapBreak
+	s.code = widget.NewLabel("")
+	s.code.Wrapping = fyne.TextWrapWord // between groups, never inside one
 	s.code.TextStyle.Monospace = true
+	s.code.Selectable = true
+	s.codeBg = canvas.NewRectangle(color.Transparent)
+	s.copyCode = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), s.onCopyCode)
+	s.saveCode = widget.NewButtonWithIcon("Save to file…", theme.DocumentSaveIcon(), s.onSaveCode)
 	s.saved = widget.NewCheck("I have saved the recovery code somewhere safe", func(on bool) {
 		if on {
 			s.cont.Enable()
@@ -87,7 +100,9 @@ func newCreateScreen(ui *UI) *createScreen {
 	s.cont.Disable()
 	explain := widget.NewLabel("This is your recovery code. It opens the vault if you forget the passphrase, with Tessera or with the age tool. It is shown only now: write it down or print it, and keep it apart from this computer.")
 	explain.Wrapping = fyne.TextWrapWord
-	s.recovered = container.NewPadded(container.NewVBox(explain, s.code, s.saved, s.cont))
+	block := container.NewStack(s.codeBg, container.NewPadded(s.code))
+	s.recovered = container.NewPadded(container.NewVBox(explain, block,
+		container.NewGridWithColumns(2, s.copyCode, s.saveCode), s.saved, s.cont))
 	s.onChanged()
 	return s
 }
@@ -166,7 +181,11 @@ func (s *createScreen) created(v *vault.Vault, code string, err error) {
 	s.pass2.SetText("")
 	s.status.Hide()
 	s.ui.vault = v
-	s.code.SetText(code)
+	s.secret = code
+	s.code.SetText(groupRecoveryCode(code))
+	s.codeBg.FillColor = theme.Color(theme.ColorNameInputBackground)
+	s.codeBg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	s.codeBg.Refresh()
 	s.saved.SetChecked(false)
 	s.ui.show(s.recovered, nil)
 }
@@ -176,7 +195,76 @@ func (s *createScreen) onContinue() {
 		return
 	}
 	s.code.SetText("")
+	s.secret = ""
 	s.ui.onUnlocked()
+}
+
+// recoveryPrefix starts every recovery code (an age identity).
+const recoveryPrefix = "AGE-SECRET-KEY-1"
+
+// groupRecoveryCode writes a recovery code in groups of four after its
+// prefix, so that it wraps between groups and is copied onto paper without
+// losing one's place; the vault reads it back with or without the spaces.
+func groupRecoveryCode(code string) string {
+	rest, ok := strings.CutPrefix(code, recoveryPrefix)
+	if !ok {
+		return code
+	}
+	var b strings.Builder
+	b.WriteString(recoveryPrefix)
+	for i := 0; i < len(rest); i += 4 {
+		b.WriteByte(' ')
+		b.WriteString(rest[i:min(i+4, len(rest))])
+	}
+	return b.String()
+}
+
+// onCopyCode puts the recovery code on the clipboard, cleared after the
+// usual time, as the secret it is.
+func (s *createScreen) onCopyCode() {
+	clearAfter := s.ui.prefs.clearAfter()
+	s.ui.clip.Copy(s.secret, clearAfter)
+	msg := "Copied the recovery code. Paste it into your password manager or a file you keep apart from this computer."
+	if clearAfter > 0 {
+		msg += fmt.Sprintf(" The clipboard is cleared in %d s.", int(clearAfter/time.Second))
+	}
+	s.ui.toast.show(msg, 2*toastTime, "", nil)
+}
+
+// onSaveCode writes the recovery code to a file the person picks, readable
+// only by them.
+func (s *createScreen) onSaveCode() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			s.ui.toast.show("Cannot save the recovery code: "+err.Error(), 2*toastTime, "", nil)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		path := w.URI().Path()
+		w.Close()
+		if err := s.saveCodeTo(path); err != nil {
+			s.ui.toast.show("Cannot save the recovery code: "+err.Error(), 2*toastTime, "", nil)
+			return
+		}
+		s.ui.toast.show("Saved the recovery code to "+path+". Move it off this computer.", 2*toastTime, "", nil)
+	}, s.ui.win)
+	d.SetFileName("tessera-recovery-code.txt")
+	d.Show()
+}
+
+// saveCodeTo writes the recovery code with how to use it to path, mode
+// 0600; `tessera --recovery-code-file` reads it back.
+func (s *createScreen) saveCodeTo(path string) error {
+	text := fmt.Sprintf("Tessera recovery code for the vault in %s\n\n%s\n\n"+
+		"It opens the vault without the passphrase: tessera --recovery-code-file FILE,\n"+
+		"or the stock age tool (README, \"Recovery without Tessera\"). Keep it away\n"+
+		"from the computer that holds the vault.\n", s.ui.dir, s.secret)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600) // an existing file keeps its mode otherwise
 }
 
 func (s *createScreen) fail(err error) {

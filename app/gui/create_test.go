@@ -1,10 +1,12 @@
 package gui
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -134,5 +136,68 @@ func TestCreateSaysWhy(t *testing.T) {
 	s.pass2.SetText("12345678")
 	if s.button.Disabled() {
 		t.Fatalf("an 8-character passphrase leaves Create off: %q", s.why.Text)
+	}
+}
+
+// The recovery code is shown read-only in groups that wrap between groups,
+// with Copy and Save to file; both give back a code that opens the vault.
+func TestRecoveryCodeBlock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vault")
+	h := newHarness(t, dir)
+	s := h.ui.create
+	test.Type(s.pass1, testPass)
+	test.Type(s.pass2, testPass)
+	test.Tap(s.button)
+	shown := s.code.Text
+	groups := strings.Fields(shown)
+	if groups[0] != recoveryPrefix || len(groups) < 10 {
+		t.Fatalf("code shown as %q", shown)
+	}
+	for _, g := range groups[1:] {
+		if len(g) > 4 {
+			t.Fatalf("group %q longer than 4", g)
+		}
+	}
+	if s.code.Wrapping != fyne.TextWrapWord || !s.code.TextStyle.Monospace {
+		t.Fatal("the code does not wrap at group boundaries in monospace")
+	}
+	raw := strings.Join(groups, "")
+	if raw != s.secret {
+		t.Fatal("the groups do not spell the code")
+	}
+	test.Tap(s.copyCode)
+	if h.clipboard() != raw {
+		t.Fatal("Copy did not put the code on the clipboard")
+	}
+	file := filepath.Join(t.TempDir(), "code.txt")
+	if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.saveCodeTo(file); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(file)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("saved file mode %v, %v; want 0600", fi.Mode(), err)
+	}
+	b, _ := os.ReadFile(file)
+	var line string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, recoveryPrefix) {
+			line = l
+		}
+	}
+	test.Tap(s.saved)
+	test.Tap(s.cont)
+	h.ui.lock()
+	v, err := vault.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{shown, line} {
+		if err := v.UnlockRecoveryCode(code); err != nil {
+			t.Fatalf("%q does not open the vault: %v", code, err)
+		}
+		v.Lock()
 	}
 }
