@@ -32,7 +32,7 @@ RELEASE_LDFLAGS := -s -w -X $(MODULE)/app/cli.Version=$(VERSION)
 
 # Packages that must cross-compile without cgo (no Fyne, no GUI). Patterns
 # that match nothing yet are dropped, so the list grows as packages appear.
-PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... \
+PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... ./app/instance/... \
             ./app/clock/... ./app/clipboard/... ./app/codeview/... ./app/iconpack/...
 
 # Steps run in the order written, even under make -j.
@@ -168,4 +168,4 @@ bench-gui: test-deps
 	@command -v keepassxc >/dev/null || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq keepassxc; }
 	$(TESTENV) $(GO) test -run '^$$' -bench '^Benchmark(Startup1000|Tick)$$' -benchmem ./app/gui
-	$(TESTENV) $(GO) test -tags e2e -run '^$$' -bench '^BenchmarkGUI(Startup1000|Idle)$$' -benchtime 1x -timeout 15m ./app/gui
+	$(TESTENV) $(GO) test -tags e2e -run '^$$' -bench '^BenchmarkGUI(Startup1000|Idle|Memory)$$' -benchtime 1x -timeout 15m ./app/gui

@@ -166,6 +166,7 @@ func (s *createScreen) onCreate() {
 	dir, opts := s.ui.dir, s.ui.cfg.Vault
 	s.ui.cfg.Go(func() {
 		v, code, err := vault.Create(dir, p, opts)
+		releaseKeyDerivation()
 		fyne.Do(func() { s.created(v, code, err) })
 	})
 }

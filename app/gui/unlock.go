@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -121,6 +122,7 @@ func (s *unlockScreen) onUnlock() {
 		} else {
 			err = v.UnlockPassphrase(secret)
 		}
+		releaseKeyDerivation()
 		fyne.Do(func() { s.done(err) })
 	})
 }
@@ -160,6 +162,13 @@ func (s *unlockScreen) fail(err error) {
 	s.status.SetText(msg)
 	s.status.Show()
 }
+
+// releaseKeyDerivation gives the memory of a key derivation back to the
+// system: scrypt takes 256 MiB at the tuned work factor, which Go's
+// runtime would otherwise keep resident for minutes after the unlock
+// (430 MiB measured with 200 entries, against 135 MiB for a bare Fyne
+// window).
+func releaseKeyDerivation() { debug.FreeOSMemory() }
 
 // fixedWidth lays its objects out on top of each other, w wide and as high
 // as they need at that width (which wrapped labels only know once sized).
