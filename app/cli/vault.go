@@ -277,7 +277,7 @@ func (f *vaultFlags) unlockEntry(env Env, verb, query string) (*vault.Vault, vau
 }
 
 // findOne returns the one entry matching query: exit 1 when none does, exit
-// 2 listing them when several do.
+// 2 listing them when several do and none is an exact match.
 func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
 	if query == "" {
 		return vault.Entry{}, usageErr("the query is empty")
@@ -288,6 +288,17 @@ func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
 		return vault.Entry{}, exit(ExitNotFound, fmt.Errorf("no entry matches %q", query))
 	case 1:
 		return found[0], nil
+	}
+	// An exact issuer (or issuer: account) wins over partial matches:
+	// "git" is Git, not GitHub or GitLab.
+	var exact []vault.Entry
+	for _, e := range found {
+		if strings.EqualFold(e.Issuer, strings.TrimSpace(query)) || strings.EqualFold(e.Label(), strings.TrimSpace(query)) {
+			exact = append(exact, e)
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0], nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d entries match %q; give more of the name, or the ID:", len(found), query)
