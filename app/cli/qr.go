@@ -51,7 +51,7 @@ func runQR(env Env, args []string) error {
 	}
 	defer v.Lock()
 	if e.Kind != vault.KindOTP {
-		return usageErr("%s is an API token; only OTP credentials have QR codes", e.Label())
+		return usageErr("%s is an API token; only OTP credentials have QR codes", shownLabel(&e))
 	}
 	c := entryCredential(e)
 	data, err := qrPNG(otp.FormatURI(&c))
@@ -65,7 +65,7 @@ func runQR(env Env, args []string) error {
 	if err := writePrivate(*out, data); err != nil {
 		return exit(ExitUsage, err)
 	}
-	fmt.Fprintf(env.Stderr, "tessera qr: wrote %s (%s); it %s\n", *out, e.Label(), qrWarning)
+	fmt.Fprintf(env.Stderr, "tessera qr: wrote %s (%s); it %s\n", *out, shownLabel(&e), qrWarning)
 	return nil
 }
 
@@ -87,7 +87,7 @@ func qrMigration(env Env, vf *vaultFlags, dir string) error {
 		}
 		c := entryCredential(e)
 		if _, err := otp.FormatMigration([]otp.Credential{c}, 0); err != nil {
-			fmt.Fprintf(env.Stderr, "tessera qr: %s left out: %v\n", e.Label(), err)
+			fmt.Fprintf(env.Stderr, "tessera qr: %s left out: %v\n", shownLabel(&e), err)
 			continue
 		}
 		creds = append(creds, c)

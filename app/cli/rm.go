@@ -24,7 +24,7 @@ func runRm(env Env, args []string) error {
 	if err := v.Save(); err != nil {
 		return vaultErr(fmt.Errorf("nothing was removed: %w", err))
 	}
-	fmt.Fprintf(env.Stdout, "removed %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
+	fmt.Fprintf(env.Stdout, "removed %s  %s (%s)\n", e.ID, shownLabel(&e), e.KindName())
 	if bs, err := v.Backups(); err == nil && len(bs) > 0 {
 		fmt.Fprintf(env.Stdout, "backup %s still holds it: tessera restore %s brings it back\n", bs[0].ID, bs[0].ID)
 	}

@@ -240,7 +240,7 @@ func scanAdd(env Env, vf *vaultFlags, creds, tokens []scanFound, tokenName strin
 		}
 	}
 	for _, e := range added {
-		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
+		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", e.ID, shownLabel(&e), e.KindName())
 	}
 	if problems > 0 {
 		return exit(ExitUsage, fmt.Errorf("%d added, %d not (see above)", len(added), problems))

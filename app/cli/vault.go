@@ -303,7 +303,7 @@ func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d entries match %q; give more of the name, or the ID:", len(found), query)
 	for _, e := range found {
-		fmt.Fprintf(&b, "\n  %s  %s (%s)", e.ID, e.Label(), e.KindName())
+		fmt.Fprintf(&b, "\n  %s  %s (%s)", e.ID, shownLabel(&e), e.KindName())
 	}
 	return vault.Entry{}, exit(ExitUsage, errors.New(b.String()))
 }
