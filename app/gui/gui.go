@@ -117,12 +117,13 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 
 	u.list = newListScreen(u)
 	u.unlock = newUnlockScreen(u)
-	// A toast on the list sits above the countdowns, which it would hide.
-	u.toast.below = func() float32 {
-		if u.current != u.list.content || !u.list.periods.Visible() {
-			return 0
+	// On the list, a toast gets room of its own under the rows rather
+	// than covering the last ones.
+	u.toast.onHeight = func(h float32) {
+		if u.current != u.list.content {
+			h = 0
 		}
-		return u.list.periods.MinSize().Height
+		u.list.reserve(h)
 	}
 	u.list.registerShortcuts(w.Canvas())
 	a.Settings().AddListener(func(fyne.Settings) { u.recolour() })

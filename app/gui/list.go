@@ -2,10 +2,10 @@ package gui
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,7 +30,7 @@ const (
 const noTag = "No tag"
 
 // listScreen is the main window: the search field, the entries with their
-// codes, a countdown per period in use, and the toolbar.
+// codes and countdowns, and the toolbar.
 type listScreen struct {
 	ui *UI
 
@@ -39,8 +39,8 @@ type listScreen struct {
 	sortBy     *widget.Select
 	list       *widget.List
 	empty      *widget.Label
-	periods    *fyne.Container
-	pending    *fyne.Container // says that changes are not saved
+	notice     *canvas.Rectangle // room kept under the list for a toast, so it covers no row
+	pending    *fyne.Container   // says that changes are not saved
 	pendingMsg *widget.Label
 	content    fyne.CanvasObject
 
@@ -58,23 +58,21 @@ type listScreen struct {
 	rowHeight, headHeight float32
 	short                 map[int]bool
 
-	bound      map[*row]int // rows on screen and the index into shown each shows
-	dropLine   *canvas.Rectangle
-	dropLayer  *fyne.Container // over the list, shown while an entry is dragged
-	countdowns map[int]*countdown
-	hotpShown  map[string]string // HOTP entry ID -> the code its "next code" button produced
-	revealed   map[string]bool   // token entry IDs whose value is shown
+	bound     map[*row]int // rows on screen and the index into shown each shows
+	dropLine  *canvas.Rectangle
+	dropLayer *fyne.Container   // over the list, shown while an entry is dragged
+	hotpShown map[string]string // HOTP entry ID -> the code its "next code" button produced
+	revealed  map[string]bool   // token entry IDs whose value is shown
 }
 
 func newListScreen(ui *UI) *listScreen {
 	s := &listScreen{
-		ui:         ui,
-		selected:   -1,
-		short:      map[int]bool{},
-		bound:      map[*row]int{},
-		countdowns: map[int]*countdown{},
-		hotpShown:  map[string]string{},
-		revealed:   map[string]bool{},
+		ui:        ui,
+		selected:  -1,
+		short:     map[int]bool{},
+		bound:     map[*row]int{},
+		hotpShown: map[string]string{},
+		revealed:  map[string]bool{},
 	}
 	s.search = newKeyEntry()
 	s.search.SetPlaceHolder("Type to search, Enter copies, F1 for help")
@@ -106,16 +104,15 @@ func newListScreen(ui *UI) *listScreen {
 	s.dropLayer = container.NewWithoutLayout(s.dropLine)
 	s.dropLayer.Hide()
 
-	s.periods = container.NewVBox()
+	s.notice = canvas.NewRectangle(color.Transparent)
 	add := ui.newIconButton(theme.ContentAddIcon(), "Add an entry (Ctrl+N)", s.onAdd)
 	lock := ui.newIconButton(lockIcon, "Lock (Ctrl+L)", func() { s.ui.lock() })
 	settings := ui.newIconButton(theme.SettingsIcon(), "Settings (Ctrl+,)", s.onSettings)
 	help := ui.newIconButton(theme.HelpIcon(), "Keyboard shortcuts (F1)", s.onHelp)
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(add, lock, settings, help), s.search)
 	filters := container.NewGridWithColumns(2, s.group, s.sortBy)
-	bottom := container.NewBorder(nil, nil, nil, nil, s.periods)
 	s.pending, s.pendingMsg = newPendingBar(ui)
-	s.content = container.NewBorder(container.NewVBox(top, filters, s.pending), bottom, nil, nil,
+	s.content = container.NewBorder(container.NewVBox(top, filters, s.pending), s.notice, nil, nil,
 		container.NewStack(s.list, container.New(centredText{}, s.empty), s.dropLayer))
 	return s
 }
@@ -272,7 +269,6 @@ func (s *listScreen) refilter() {
 		s.list.UnselectAll()
 		s.quiet = false
 	}
-	s.updateCountdowns(s.ui.clock.Now())
 }
 
 // hit is an entry that passes the search: its index into all and its score.
@@ -658,9 +654,9 @@ func (s *listScreen) onSettings() { s.ui.showSettings() }
 
 func (s *listScreen) onHelp() { (&helpScreen{ui: s.ui}).show() }
 
-// onTick updates the codes of the rows on screen and the countdowns. It is
-// called once a second while the vault is unlocked and the window shown, and
-// changes only the texts that changed.
+// onTick updates the codes and countdowns of the rows on screen. It is
+// called once a second while the vault is unlocked and the window shown,
+// and changes only what changed.
 func (s *listScreen) onTick() {
 	now := s.ui.clock.Now()
 	for r, i := range s.bound {
@@ -668,47 +664,14 @@ func (s *listScreen) onTick() {
 			r.updateCode(e, now)
 		}
 	}
-	s.updateCountdowns(now)
 }
 
-// updateCountdowns shows one countdown per period among the shown entries.
-func (s *listScreen) updateCountdowns(now time.Time) {
-	periods := map[int]bool{}
-	for _, i := range s.shown {
-		if i < 0 {
-			continue // a heading
-		}
-		e := &s.all[i]
-		if e.Kind == vault.KindOTP {
-			if p := e.OTP.EffectivePeriod(); p > 0 {
-				periods[p] = true
-			}
-		}
+// reserve keeps h of room under the list for a toast (0 when none shows),
+// so that no row is under it.
+func (s *listScreen) reserve(h float32) {
+	if s.notice.MinSize().Height == h {
+		return
 	}
-	changed := len(periods) != len(s.countdowns)
-	for p := range s.countdowns {
-		if !periods[p] {
-			changed = true
-		}
-	}
-	if changed {
-		clear(s.countdowns)
-		ps := make([]int, 0, len(periods))
-		for p := range periods {
-			ps = append(ps, p)
-		}
-		sort.Ints(ps)
-		s.periods.RemoveAll()
-		for _, p := range ps {
-			c := newCountdown(p, len(ps) > 1)
-			s.countdowns[p] = c
-			s.periods.Add(c.box)
-		}
-		// The bar's height changed: lay the screen out again, or the
-		// list keeps the old split.
-		s.content.Refresh()
-	}
-	for _, c := range s.countdowns {
-		c.update(now)
-	}
+	s.notice.SetMinSize(fyne.NewSize(0, h))
+	s.content.Refresh()
 }

@@ -38,9 +38,10 @@ type row struct {
 	account *widget.Label
 	badge   *widget.Label
 	code    *canvas.Text
-	next    *iconButton // HOTP: take the next code
-	reveal  *iconButton // token: show or hide the value
-	copyBtn *iconButton // token: copy the value
+	ring    *countdownRing // TOTP and Steam: the time the code has left
+	next    *iconButton    // HOTP: take the next code
+	reveal  *iconButton    // token: show or hide the value
+	copyBtn *iconButton    // token: copy the value
 	edit    *iconButton
 
 	codeBox *fyne.Container
@@ -76,9 +77,10 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.header.Hide()
 	r.names = container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
 	r.codeBox = container.NewCenter(r.code)
+	r.ring = newCountdownRing()
 	// The buttons keep their own height, centred, rather than the row's.
 	buttons := container.NewCenter(container.NewHBox(r.next, r.reveal, r.copyBtn))
-	r.right = container.NewHBox(r.codeBox, buttons, container.NewCenter(r.edit))
+	r.right = container.NewHBox(container.NewCenter(container.NewPadded(r.ring.box)), r.codeBox, buttons, container.NewCenter(r.edit))
 	r.left = container.NewCenter(r.icon)
 	r.box = container.NewBorder(r.header, nil, r.left, r.right, r.names)
 	r.box.Layout = rowLayout{r.box.Layout, r}
@@ -165,6 +167,8 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 	r.next.Hide()
 	r.reveal.Hide()
 	r.copyBtn.Hide()
+	r.ring.box.Hide()
+	r.ring.shown = -1
 	switch {
 	case e.Kind == vault.KindToken:
 		r.reveal.Show()
@@ -188,6 +192,8 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 		}
 	case e.OTP.Kind == otp.HOTP:
 		r.next.Show()
+	default:
+		r.ring.box.Show()
 	}
 	r.step = ^uint64(0)
 	r.updateCode(e, now)
@@ -208,6 +214,7 @@ func codeColour(warn bool) color.Color {
 func (r *row) recolour() {
 	r.code.Color = codeColour(r.warning)
 	r.code.Refresh()
+	r.ring.recolour()
 }
 
 func (r *row) updateCode(e *vault.Entry, now time.Time) {
@@ -227,6 +234,7 @@ func (r *row) updateCode(e *vault.Entry, now time.Time) {
 			text = strings.ReplaceAll(codeview.Group(strings.Repeat("0", e.OTP.EffectiveDigits())), "0", "•")
 		}
 	default:
+		r.ring.update(e.OTP.EffectivePeriod(), now)
 		step := e.OTP.Step(now)
 		warn = e.OTP.Remaining(now) < codeview.MinLeft
 		if step == r.step && warn == r.warning {
@@ -268,32 +276,58 @@ func (s *listScreen) toggleReveal(id string) {
 	s.redraw()
 }
 
-// countdown shows the time left of the current step of one period.
-type countdown struct {
-	period int
-	label  *widget.Label
-	bar    *widget.ProgressBar
-	box    fyne.CanvasObject
-	prefix string
-	last   int
+// ringSize is the side of an entry's countdown ring.
+const ringSize = 18
+
+// countdownRing is an entry's own countdown beside its code: a ring whose
+// coloured part is the time the code has left, in countdownGrain steps, in
+// the warning colour for the last seconds, when copying takes the next
+// code. It changes only when what it shows changes.
+type countdownRing struct {
+	track, left *canvas.Arc
+	box         *fyne.Container
+	shown       int // seconds shown; -1 before the first update
+	warn        bool
 }
 
-func newCountdown(period int, named bool) *countdown {
-	c := &countdown{period: period, last: -1}
-	c.prefix = "Codes renew "
-	if named {
-		c.prefix = fmt.Sprintf("%d s codes renew ", period)
-	}
-	c.label = widget.NewLabel("")
-	c.label.SizeName = theme.SizeNameCaptionText
-	c.bar = widget.NewProgressBar()
-	c.bar.Max = float64(period)
-	c.bar.TextFormatter = func() string { return "" }
-	c.box = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(120, 8), c.bar)), c.label)
+func newCountdownRing() *countdownRing {
+	c := &countdownRing{shown: -1}
+	c.track = canvas.NewArc(0, 360, 0.55, color.Transparent)
+	c.left = canvas.NewArc(0, 360, 0.55, color.Transparent)
+	c.box = container.NewGridWrap(fyne.NewSquareSize(ringSize), container.NewStack(c.track, c.left))
 	return c
 }
 
-// countdownGrain is the step of the countdown. Each change redraws the
+// update shows the time left of the step of period p at now.
+func (c *countdownRing) update(p int, now time.Time) {
+	cred := otp.Credential{Period: p}
+	left := cred.Remaining(now)
+	secs := int((left + time.Second - 1) / time.Second)
+	shown := (secs + countdownGrain - 1) / countdownGrain * countdownGrain
+	warn := left <= codeview.MinLeft
+	if warn {
+		shown = int(codeview.MinLeft / time.Second)
+	}
+	if shown == c.shown && warn == c.warn {
+		return
+	}
+	c.shown, c.warn = shown, warn
+	c.left.EndAngle = 360 * float32(shown) / float32(p)
+	c.recolour()
+}
+
+// fraction returns the part of the ring shown as time left, 0 to 1.
+func (c *countdownRing) fraction() float32 { return c.left.EndAngle / 360 }
+
+// recolour takes the theme's colours.
+func (c *countdownRing) recolour() {
+	c.track.FillColor = theme.Color(theme.ColorNameInputBorder)
+	c.left.FillColor = codeColour(c.warn)
+	c.track.Refresh()
+	c.left.Refresh()
+}
+
+// countdownGrain is the step of the countdowns. Each change redraws the
 // whole window (Fyne has no partial redraw), which on a software-rendered
 // desktop costs about one percent of a core a second, so the countdown
 // moves in 5 s steps, and the last 5 s, when a copy takes the next code
@@ -303,23 +337,3 @@ func newCountdown(period int, named bool) *countdown {
 // by the second 0.28 to 0.52 over six runs; 5 s steps with the last 5 s as
 // one state 0.23 and 0.33 in two runs.
 const countdownGrain = 5
-
-// update shows the time left at now, changing the widgets only when the
-// shown value changes.
-func (c *countdown) update(now time.Time) {
-	cred := otp.Credential{Period: c.period}
-	left := cred.Remaining(now)
-	secs := int((left + time.Second - 1) / time.Second)
-	shown := (secs + countdownGrain - 1) / countdownGrain * countdownGrain
-	text := fmt.Sprintf("within %d s", shown)
-	if left <= codeview.MinLeft {
-		shown = 0
-		text = fmt.Sprintf("in under %d s: copying takes the next code", int(codeview.MinLeft/time.Second))
-	}
-	if shown == c.last {
-		return
-	}
-	c.last = shown
-	c.label.SetText(c.prefix + text)
-	c.bar.SetValue(float64(shown))
-}
