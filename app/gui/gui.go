@@ -324,6 +324,9 @@ func (u *UI) lock() {
 		u.idle = nil
 	}
 	u.list.clear()
+	if u.edit != nil {
+		u.edit.forget() // the secret's field
+	}
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
