@@ -422,3 +422,49 @@ func TestToastCoversNoRow(t *testing.T) {
 		t.Error("the list keeps room for a toast shown on another screen")
 	}
 }
+
+// Tags show as chips in the row, two and then a count; a token's expiry
+// badge sits on its name's line.
+func TestRowChipsAndBadge(t *testing.T) {
+	dir := t.TempDir()
+	entries := testEntries(t)
+	entries[0].Tags = []string{"a", "b", "c", "d"}
+	makeVault(t, dir, entries)
+	h := newHarness(t, dir)
+	h.unlock()
+	chips := func(r *row) []string {
+		var out []string
+		for _, c := range r.chips {
+			if c.box.Visible() {
+				out = append(out, c.text.Text)
+			}
+		}
+		return out
+	}
+	for i, issuer := range h.shownIssuers() {
+		r := h.rowOf(i)
+		got := chips(r)
+		switch issuer {
+		case "GitHub":
+			if !slices.Equal(got, []string{"a", "b", "+2"}) {
+				t.Fatalf("GitHub's chips %v", got)
+			}
+		case "GitLab":
+			if !slices.Equal(got, []string{"work"}) {
+				t.Fatalf("GitLab's chips %v", got)
+			}
+		case "CI token":
+			if !r.badge.Visible() || !strings.Contains(r.badge.Text, "expires in 3 days") {
+				t.Fatalf("token badge %q (shown %v)", r.badge.Text, r.badge.Visible())
+			}
+			d := h.app.Driver()
+			if d.AbsolutePositionForObject(r.badge).Y > d.AbsolutePositionForObject(r.issuer).Y+r.issuer.Size().Height/2 {
+				t.Fatal("the expiry badge is not on the name's line")
+			}
+		default:
+			if len(got) != 0 {
+				t.Fatalf("%s shows chips %v without tags", issuer, got)
+			}
+		}
+	}
+}

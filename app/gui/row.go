@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,7 +37,8 @@ type row struct {
 	icon    *iconView
 	issuer  *widget.Label
 	account *widget.Label
-	badge   *widget.Label
+	badge   *widget.Label // a token's expiry, beside its name
+	chips   []*chip       // the entry's tags, the last one "+N" for the rest
 	code    *canvas.Text
 	ring    *countdownRing // TOTP and Steam: the time the code has left
 	next    *iconButton    // HOTP: take the next code
@@ -75,7 +77,14 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.header.TextStyle.Bold = true
 	r.header.Importance = widget.HighImportance
 	r.header.Hide()
-	r.names = container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
+	chips := container.NewHBox()
+	for range maxChips + 1 {
+		c := newChip()
+		r.chips = append(r.chips, c)
+		chips.Add(c.box)
+	}
+	r.names = container.NewVBox(container.New(nameLine{r.issuer}, r.issuer, r.badge),
+		container.NewBorder(nil, nil, nil, container.NewCenter(chips), r.account))
 	r.codeBox = container.NewCenter(r.code)
 	r.ring = newCountdownRing()
 	// The buttons keep their own height, centred, rather than the row's.
@@ -163,6 +172,7 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 		account = strings.TrimSpace(account + fmt.Sprintf("  · %d s", e.OTP.EffectivePeriod()))
 	}
 	r.account.SetText(account)
+	r.bindChips(e.Tags)
 	r.badge.Hide()
 	r.next.Hide()
 	r.reveal.Hide()
@@ -215,6 +225,99 @@ func (r *row) recolour() {
 	r.code.Color = codeColour(r.warning)
 	r.code.Refresh()
 	r.ring.recolour()
+	for _, c := range r.chips {
+		c.recolour()
+	}
+}
+
+// nameLine lays out an entry's name with its badge right after it: the
+// name as wide as its text, truncated only when both do not fit.
+type nameLine struct{ name *widget.Label }
+
+// MinSize implements fyne.Layout.
+func (l nameLine) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			m := o.MinSize()
+			s = fyne.NewSize(s.Width+m.Width, max(s.Height, m.Height))
+		}
+	}
+	return s
+}
+
+// Layout implements fyne.Layout.
+func (l nameLine) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	name, badge := objs[0], objs[1]
+	bw := float32(0)
+	if badge.Visible() {
+		bw = badge.MinSize().Width
+	}
+	nameMeasure.Text, nameMeasure.TextStyle = l.name.Text, l.name.TextStyle
+	nameMeasure.Refresh()
+	nw := max(min(nameMeasure.MinSize().Width+2*theme.Padding(), size.Width-bw), 0) // the truncating label wants a little more room than its text
+	name.Move(fyne.NewPos(0, 0))
+	name.Resize(fyne.NewSize(nw, size.Height))
+	badge.Move(fyne.NewPos(nw, 0))
+	badge.Resize(fyne.NewSize(bw, size.Height))
+}
+
+// nameMeasure measures names as a label draws them untruncated; used on
+// the UI goroutine only.
+var nameMeasure = widget.NewLabel("")
+
+// maxChips is how many tags a row shows as chips; a last chip counts the
+// rest ("+2").
+const maxChips = 2
+
+// bindChips shows tags as chips, at most maxChips and then a count.
+func (r *row) bindChips(tags []string) {
+	for i, c := range r.chips {
+		switch {
+		case i < maxChips && i < len(tags):
+			c.set(tags[i])
+		case i == maxChips && len(tags) > maxChips:
+			c.set(fmt.Sprintf("+%d", len(tags)-maxChips))
+		default:
+			c.box.Hide()
+		}
+	}
+}
+
+// chip is a tag drawn small, on a rounded background.
+type chip struct {
+	bg   *canvas.Rectangle
+	text *canvas.Text
+	box  *fyne.Container
+}
+
+func newChip() *chip {
+	c := &chip{bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Transparent)}
+	c.text.TextSize = theme.CaptionTextSize()
+	c.box = container.NewStack(c.bg, container.New(layout.NewCustomPaddedLayout(1, 1, 6, 6), c.text))
+	c.box.Hide()
+	c.recolour()
+	return c
+}
+
+// set shows text in the chip.
+func (c *chip) set(text string) {
+	if c.text.Text != text {
+		c.text.Text = text
+		c.text.Refresh()
+	}
+	c.box.Show()
+}
+
+// recolour takes the theme's colours.
+func (c *chip) recolour() {
+	c.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
+	c.bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	c.bg.StrokeWidth = 1
+	c.bg.CornerRadius = theme.CaptionTextSize()
+	c.text.Color = theme.Color(theme.ColorNameForeground)
+	c.bg.Refresh()
+	c.text.Refresh()
 }
 
 func (r *row) updateCode(e *vault.Entry, now time.Time) {
