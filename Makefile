@@ -55,8 +55,11 @@ test-deps:
 
 ## Building -----------------------------------------------------------------
 
+# The first build compiles Fyne's C code (GLFW) and takes minutes; -v names
+# each package as it compiles, so the wait shows progress.
 build: deps
-	$(GO) build -o tessera .
+	@echo "Building tessera. The first build compiles Fyne's C code and takes a few minutes; later ones take seconds."
+	$(GO) build -v -o tessera .
 
 run: build
 	./tessera
