@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -22,6 +23,7 @@ func main() {
 	if len(os.Args) > 1 {
 		os.Exit(cli.Run(cli.OSEnv(), os.Args[1:]))
 	}
+	log.SetOutput(gui.QuietLog(os.Stderr)) // Fyne's harmless reports (no Videos folder, ...) stay out of the console
 	a := app.NewWithID("io.github.tessera_auth.tessera")
 	cfg := gui.Config{}
 	dir := gui.VaultDir(a, cfg)

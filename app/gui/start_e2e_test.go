@@ -3,6 +3,7 @@
 package gui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os/exec"
@@ -87,5 +88,34 @@ func TestE2ESecondStartRaisesTheFirst(t *testing.T) {
 	}
 	if first.cmd.ProcessState != nil {
 		t.Fatalf("the first tessera exited: %s", first.output)
+	}
+}
+
+// A normal start, unlock and "Open image…" leave the console quiet: Fyne's
+// reports of a desktop without a Videos folder (xdg-user-dir answers the
+// home folder) and the like are dropped.
+func TestE2EQuietConsole(t *testing.T) {
+	tool(t, "xdg-user-dir", "xdg-user-dirs")
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newXdesk(t, 1024, 768)
+	home := t.TempDir()
+	dir := filepath.Join(home, "vault")
+	makeVault(t, dir, testEntries(t))
+	p := d.startProgram(bin, d.env(home, "TESSERA_VAULT="+dir))
+	win := d.waitWindow("^Tessera")
+	d.unlockTessera(win)
+	d.xdo("key", "ctrl+n")
+	time.Sleep(500 * time.Millisecond) // lets the add screen draw before it is compared with later frames
+	before := d.screenshot(win)
+	// The add screen's "Open image…" button, in the middle of the top row.
+	d.xdo("mousemove", "--window", win, "230", "66", "click", "1")
+	waitFor(t, 10*time.Second, "the file dialog", func() bool {
+		return !bytes.Equal(d.screenshot(win).Pix, before.Pix)
+	})
+	time.Sleep(time.Second) // Fyne logs while it fills the dialog's places
+	p.cmd.Process.Kill()
+	p.cmd.Wait() // the output is complete, and no longer written to
+	if strings.Contains(p.output.String(), "Fyne error") {
+		t.Fatalf("the console shows:\n%s", p.output)
 	}
 }
