@@ -70,7 +70,7 @@ func runAdd(env Env, args []string) error {
 	default:
 		if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			// Otherwise a person sees a command that seems to hang.
-			fmt.Fprintln(env.Stderr, "Paste otpauth:// or otpauth-migration:// links, one per line, then press Ctrl+D (on Windows Ctrl+Z, Enter).")
+			fmt.Fprintln(env.Stderr, "tessera add: paste otpauth:// or otpauth-migration:// links, one per line, then press Ctrl+D (on Windows Ctrl+Z, Enter)")
 		}
 		sc := bufio.NewScanner(io.LimitReader(env.Stdin, 64<<20))
 		sc.Buffer(make([]byte, 0, 4096), otp.MaxURILength+2)
