@@ -38,7 +38,7 @@ PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... ./ap
 # Steps run in the order written, even under make -j.
 .NOTPARALLEL:
 
-.PHONY: all deps test-deps run build release package install uninstall clean \
+.PHONY: all deps test-deps run build release package install uninstall clean icons \
 	test lint unit fuzz cross wine e2e bench bench-qr bench-gui
 
 all: build
@@ -96,6 +96,14 @@ uninstall:
 
 clean:
 	rm -rf tessera dist build tmp-pkg Tessera.tar.xz
+
+# Refreshes the bundled brand logos (assets/issuers/simpleicons.json and
+# its licence) from the simple-icons release pinned in
+# .ci/simple-icons/package-lock.json, for the slugs assets/issuers/
+# simpleicons.txt lists. Only this needs npm; building uses the vendored file.
+icons:
+	npm ci --prefix .ci/simple-icons --no-audit --no-fund
+	node .ci/simple-icons/subset.mjs
 
 ## Checks and tests ---------------------------------------------------------
 
