@@ -32,7 +32,7 @@ RELEASE_LDFLAGS := -s -w -X $(MODULE)/app/cli.Version=$(VERSION)
 
 # Packages that must cross-compile without cgo (no Fyne, no GUI). Patterns
 # that match nothing yet are dropped, so the list grows as packages appear.
-PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... ./app/instance/... \
+PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... ./app/instance/... ./app/filechooser/... \
             ./app/clock/... ./app/clipboard/... ./app/codeview/... ./app/iconpack/...
 
 # Steps run in the order written, even under make -j.

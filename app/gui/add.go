@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/clipboard"
+	"github.com/tessera-auth/tessera/app/filechooser"
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/vault"
@@ -304,9 +306,42 @@ func (s *addScreen) onScan() {
 	})
 }
 
-// onOpen picks an image file and reads the QR codes in it.
+// chooseFile asks the desktop's file chooser; tests replace it.
+var chooseFile = filechooser.Open
+
+// imageFilters are the image files the file choosers offer.
+var imageFilters = []filechooser.Filter{{Name: "Images", Patterns: []string{"*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.webp"}}}
+
+// onOpen picks an image file, with the desktop's own file chooser where a
+// portal serves one, else Fyne's, and reads the QR codes in it.
 func (s *addScreen) onOpen() {
 	s.ui.touch()
+	s.ui.cfg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute) // a person choosing
+		path, err := chooseFile(ctx, os.Getenv, "Open an image of a QR code", imageFilters)
+		cancel()
+		fyne.Do(func() {
+			switch {
+			case errors.Is(err, filechooser.ErrNoPortal):
+				s.openWithFyne()
+			case errors.Is(err, filechooser.ErrCancelled):
+			case err != nil:
+				s.setStatus("Cannot open the file: "+err.Error(), true)
+			default:
+				f, err := os.Open(path)
+				if err != nil {
+					s.setStatus("Cannot open the file: "+err.Error(), true)
+					return
+				}
+				defer f.Close()
+				s.ui.addFromImage(filepath.Base(path), f)
+			}
+		})
+	})
+}
+
+// openWithFyne picks an image file with Fyne's own dialog.
+func (s *addScreen) openWithFyne() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			s.setStatus("Cannot open the file: "+err.Error(), true)

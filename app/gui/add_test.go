@@ -2,6 +2,7 @@ package gui
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/filechooser"
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
 )
@@ -302,5 +304,43 @@ func TestAddFormFollowsKind(t *testing.T) {
 	}
 	if found != 3 {
 		t.Fatalf("found %d of the 3 added entries; add status %q", found, s.status.Text)
+	}
+}
+
+// "Open image…" uses the desktop's file chooser where a portal serves one
+// and adds what the chosen image holds; without a portal it shows Fyne's
+// dialog; a cancelled chooser changes nothing.
+func TestOpenImageChooser(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	img := qrPNG(t, "otpauth://totp/Chosen:cat?secret=JBSWY3DPEHPK3PXC&issuer=Chosen")
+	path := filepath.Join(t.TempDir(), "chosen.png")
+	if err := os.WriteFile(path, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	answer, answerErr := path, error(nil)
+	var asked string
+	old := chooseFile
+	chooseFile = func(_ context.Context, _ func(string) string, title string, fs []filechooser.Filter) (string, error) {
+		asked = title
+		return answer, answerErr
+	}
+	t.Cleanup(func() { chooseFile = old })
+
+	h.ui.showAdd()
+	test.Tap(h.ui.add.open)
+	if !slices.Contains(h.saved(), "Chosen: cat") || asked == "" {
+		t.Fatalf("saved vault holds %v (asked %q); status %q", h.saved(), asked, h.ui.add.status.Text)
+	}
+	h.ui.showAdd()
+	answer, answerErr = "", filechooser.ErrCancelled
+	test.Tap(h.ui.add.open)
+	if h.win.Canvas().Overlays().Top() != nil || h.ui.add.status.Text != addHint {
+		t.Fatal("a cancelled chooser left a dialog or a message")
+	}
+	answerErr = filechooser.ErrNoPortal
+	test.Tap(h.ui.add.open)
+	if h.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("without a portal no file dialog opened")
 	}
 }
