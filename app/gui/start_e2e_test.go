@@ -119,3 +119,49 @@ func TestE2EQuietConsole(t *testing.T) {
 		t.Fatalf("the console shows:\n%s", p.output)
 	}
 }
+
+// The real window keeps its size through the first minute: the create
+// screen, typing, a failed attempt, the recovery code, the empty list, a
+// search with no match (it grew to 2,473 px tall, and 460 -> 528 px wide).
+func TestE2EWindowKeepsItsSize(t *testing.T) {
+	bin := build(t, "github.com/tessera-auth/tessera")
+	d := newXdesk(t, 1600, 1000)
+	home := t.TempDir()
+	d.startProgram(bin, d.env(home, "TESSERA_VAULT="+filepath.Join(home, "vault")))
+	win := d.waitWindow("^Tessera")
+	start := d.windowRect(win).Size()
+	check := func(what string) {
+		t.Helper()
+		time.Sleep(300 * time.Millisecond) // lets the window draw (and grow, if it would) before it is measured
+		if got := d.windowRect(win).Size(); got != start {
+			t.Fatalf("%s: the window is %v, it started %v", what, got, start)
+		}
+	}
+	d.xdo("mousemove", "--window", win, "10", "10")
+	d.xdo("windowfocus", "--sync", win)
+	d.xdo("type", "--delay", "10", "short")
+	d.xdo("key", "Tab")
+	d.xdo("type", "--delay", "10", "short")
+	d.xdo("key", "Return")
+	check("a short passphrase")
+	d.xdo("key", "shift+Tab")
+	d.xdo("type", "--delay", "10", " but now long enough")
+	d.xdo("key", "Tab")
+	d.xdo("key", "ctrl+a")
+	d.xdo("type", "--delay", "10", "short but now long enough")
+	d.xdo("key", "Return")
+	time.Sleep(300 * time.Millisecond) // "Creating the vault…" is drawn; the screen then changes only for the recovery code
+	creating := d.screenshot(win)
+	waitFor(t, 30*time.Second, "the recovery code", func() bool {
+		return !bytes.Equal(d.screenshot(win).Pix, creating.Pix)
+	})
+	check("the recovery code")
+	// Check the box (Tab to it) and Continue.
+	for _, k := range []string{"Tab", "Tab", "Tab", "space", "Tab", "space"} {
+		d.xdo("key", k)
+	}
+	waitFor(t, 10*time.Second, "the empty list", func() bool { return d.windowName(win) == titleUnlocked })
+	check("the empty list")
+	d.xdo("type", "--delay", "10", "nothing like this at all")
+	check("a search with no match")
+}
