@@ -44,3 +44,22 @@ func TestWriteTable(t *testing.T) {
 		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// Whatever is typed as a command, the suggestion is a verb or nothing,
+// and the work stays bounded.
+func FuzzSuggest(f *testing.F) {
+	for _, s := range []string{"lsit", "--version", "-h", "", "x", "ädd", strings.Repeat("a", 200)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		s := suggest(typed)
+		if s == "" {
+			return
+		}
+		name, ok := strings.CutPrefix(s, "; did you mean 'tessera ")
+		name, ok2 := strings.CutSuffix(name, "'?")
+		if _, known := verbs[name]; !ok || !ok2 || !known {
+			t.Fatalf("suggest(%q) = %q", typed, s)
+		}
+	})
+}
