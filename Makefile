@@ -32,7 +32,7 @@ RELEASE_LDFLAGS := -s -w -X $(MODULE)/app/cli.Version=$(VERSION)
 
 # Packages that must cross-compile without cgo (no Fyne, no GUI). Patterns
 # that match nothing yet are dropped, so the list grows as packages appear.
-PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... \
+PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... ./app/instance/... ./app/filechooser/... \
             ./app/clock/... ./app/clipboard/... ./app/codeview/... ./app/iconpack/... \
             ./app/autobackup/... \
             ./app/approve/... ./app/loopback/...
@@ -40,7 +40,7 @@ PORTABLE := ./otp/... ./vault/... ./sync/... ./app/cli/... ./app/screen/... \
 # Steps run in the order written, even under make -j.
 .NOTPARALLEL:
 
-.PHONY: all deps test-deps run build release package install uninstall clean \
+.PHONY: all deps test-deps run build release package install uninstall clean icons \
 	test lint unit fuzz cross wine e2e bench bench-qr bench-gui
 
 all: build
@@ -57,8 +57,11 @@ test-deps:
 
 ## Building -----------------------------------------------------------------
 
+# The first build compiles Fyne's C code (GLFW) and takes minutes; -v names
+# each package as it compiles, so the wait shows progress.
 build: deps
-	$(GO) build -o tessera .
+	@echo "Building tessera. The first build compiles Fyne's C code and takes a few minutes; later ones take seconds."
+	$(GO) build -v -o tessera .
 
 run: build
 	./tessera
@@ -95,6 +98,14 @@ uninstall:
 
 clean:
 	rm -rf tessera dist build tmp-pkg Tessera.tar.xz
+
+# Refreshes the bundled brand logos (assets/issuers/simpleicons.json and
+# its licence) from the simple-icons release pinned in
+# .ci/simple-icons/package-lock.json, for the slugs assets/issuers/
+# simpleicons.txt lists. Only this needs npm; building uses the vendored file.
+icons:
+	npm ci --prefix .ci/simple-icons --no-audit --no-fund
+	node .ci/simple-icons/subset.mjs
 
 ## Checks and tests ---------------------------------------------------------
 
@@ -170,4 +181,4 @@ bench-gui: test-deps
 	@command -v keepassxc >/dev/null || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq keepassxc; }
 	$(TESTENV) $(GO) test -run '^$$' -bench '^Benchmark(Startup1000|Tick)$$' -benchmem ./app/gui
-	$(TESTENV) $(GO) test -tags e2e -run '^$$' -bench '^BenchmarkGUI(Startup1000|Idle)$$' -benchtime 1x -timeout 15m ./app/gui
+	$(TESTENV) $(GO) test -tags e2e -run '^$$' -bench '^BenchmarkGUI(Startup1000|Idle|Memory)$$' -benchtime 1x -timeout 15m ./app/gui

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
@@ -65,6 +68,10 @@ func runAdd(env Env, args []string) error {
 		entries = es
 		lineOf = make([]int, len(es))
 	default:
+		if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			// Otherwise a person sees a command that seems to hang.
+			fmt.Fprintln(env.Stderr, "tessera add: paste otpauth:// or otpauth-migration:// links, one per line, then press Ctrl+D (on Windows Ctrl+Z, Enter)")
+		}
 		in := &countingReader{r: io.LimitReader(env.Stdin, maxAddInput+1)}
 		sc := bufio.NewScanner(in)
 		sc.Buffer(make([]byte, 0, 4096), otp.MaxURILength+2)
@@ -140,7 +147,7 @@ func runAdd(env Env, args []string) error {
 		}
 	}
 	for _, e := range added {
-		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
+		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", e.ID, shownLabel(&e), e.KindName())
 	}
 	if len(problems) > 0 {
 		report()

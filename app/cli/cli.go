@@ -105,16 +105,6 @@ var verbs = map[string]verb{
 	"approve":        {"pair programs and ask for login approvals", runApprove},
 }
 
-// IsVerb reports whether name is a tessera subcommand, so main can tell a
-// CLI call from a GUI start.
-func IsVerb(name string) bool {
-	if name == "help" || name == "-h" || name == "--help" {
-		return true
-	}
-	_, ok := verbs[name]
-	return ok
-}
-
 // Run executes the command line args (without the program name) and returns
 // the process exit code.
 func Run(env Env, args []string) int {
@@ -124,7 +114,7 @@ func Run(env Env, args []string) int {
 	}
 	v, ok := verbs[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "tessera: unknown command %q\n", args[0])
+		fmt.Fprintf(env.Stderr, "tessera: unknown command %q%s\n", args[0], suggest(args[0]))
 		printUsage(env.Stderr)
 		return ExitUsage
 	}

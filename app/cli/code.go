@@ -69,7 +69,7 @@ func codeFromVault(env Env, vf *vaultFlags, query string, t time.Time) error {
 	switch {
 	case e.Kind == vault.KindToken:
 		if !e.Token.Expires.IsZero() && !t.Before(e.Token.Expires) {
-			fmt.Fprintf(env.Stderr, "tessera code: warning: %s expired at %s\n", e.Label(), formatTime(e.Token.Expires))
+			fmt.Fprintf(env.Stderr, "tessera code: warning: %s expired at %s\n", shownLabel(&e), formatTime(e.Token.Expires))
 		}
 		var escaped bool
 		if code, escaped = terminalSafe(string(e.Token.Value)); escaped {

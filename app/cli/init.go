@@ -9,10 +9,10 @@ import (
 )
 
 func runInit(env Env, args []string) error {
-	fs := newFlags(env, "init", "[--vault DIR] [--passphrase-file FILE]")
-	vf := addVaultDirFlag(fs)
-	fs.StringVar(&vf.passFile, "passphrase-file", "", "read the new passphrase from the first line of `FILE` (default $TESSERA_PASSPHRASE_FILE, else ask twice)")
-	pos, err := parseFlags(fs, args)
+	flags := newFlags(env, "init", "[--vault DIR] [--passphrase-file FILE]")
+	vf := addVaultDirFlag(flags)
+	flags.StringVar(&vf.passFile, "passphrase-file", "", "read the new passphrase from the first line of `FILE` (default $TESSERA_PASSPHRASE_FILE, else ask twice)")
+	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
 	}
@@ -35,12 +35,18 @@ func runInit(env Env, args []string) error {
 	if file == "" {
 		file = env.Getenv("TESSERA_PASSPHRASE_FILE")
 	}
-	pass, err := newPassphrase(env, file)
+	pass, err := newPassphrase(env, file, "give --passphrase-file FILE or set TESSERA_PASSPHRASE_FILE")
 	if err != nil {
 		return err
 	}
 	v, code, err := vault.Create(dir, pass, &vaultOpts)
-	if err != nil {
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe) && !errors.Is(err, vault.ErrBusy):
+		// The folder cannot be made or written: bad input, not a
+		// missing vault to create with init.
+		return usageErr("cannot create a vault in %s: %v; give --vault a folder you can write to", dir, pe.Err)
+	case err != nil:
 		return vaultErr(err)
 	}
 	defer v.Lock()

@@ -3,9 +3,14 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode"
+
+	"golang.org/x/term"
+	"golang.org/x/text/width"
 
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
@@ -58,11 +63,65 @@ func runList(env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%s\n", b)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(e.Issuer), cell(e.Account), e.KindName(), cell(strings.Join(e.Tags, ",")), e.ID)
+	if len(entries) == 0 {
+		return nil
 	}
-	return tw.Flush()
+	// A person at a terminal gets a header; scripts that read the lines
+	// (or better, --json) get the entries alone.
+	var rows [][]string
+	if f, ok := env.Stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		rows = append(rows, listHeader)
+	}
+	for _, e := range entries {
+		rows = append(rows, []string{cell(e.Issuer), cell(e.Account), e.KindName(), cell(strings.Join(e.Tags, ",")), e.ID})
+	}
+	writeTable(env.Stdout, rows)
+	return nil
+}
+
+// listHeader heads list's columns on a terminal.
+var listHeader = []string{"ISSUER", "ACCOUNT", "KIND", "TAGS", "ID"}
+
+// writeTable writes rows in columns two spaces apart, measuring text as a
+// terminal shows it: CJK and emoji take two cells, combining marks none
+// (text/tabwriter counts runes, which misaligns them).
+func writeTable(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		b.Reset()
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+		io.WriteString(w, b.String())
+	}
+}
+
+// displayWidth returns how many terminal cells s takes.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case width.LookupRune(r).Kind() == width.EastAsianWide, width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func toListEntry(e *vault.Entry) listEntry {
@@ -92,8 +151,10 @@ func toListEntry(e *vault.Entry) listEntry {
 	return l
 }
 
-// cell makes a value fit one tab-separated column: "-" when empty, and no
-// tabs or line breaks.
+// cell makes a value fit one column of a line: "-" when empty; tabs and
+// line breaks become spaces, and other control characters and the bidi
+// controls that could reorder what a terminal shows (U+202E) are written
+// as \u escapes, so that a name cannot pass for another.
 func cell(s string) string {
 	if s == "" {
 		return "-"
@@ -104,3 +165,7 @@ func cell(s string) string {
 	s, _ = terminalSafe(strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s))
 	return s
 }
+
+// shownLabel is an entry's label as messages print it, escaped as a
+// list cell is.
+func shownLabel(e *vault.Entry) string { return cell(e.Label()) }

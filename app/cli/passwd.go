@@ -19,7 +19,7 @@ func runPasswd(env Env, args []string) error {
 		return err
 	}
 	defer v.Lock()
-	pass, err := newPassphrase(env, *newFile)
+	pass, err := newPassphrase(env, *newFile, "give --new-passphrase-file FILE")
 	if err != nil {
 		return err
 	}

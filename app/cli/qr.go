@@ -50,7 +50,7 @@ func runQR(env Env, args []string) error {
 	}
 	defer v.Lock()
 	if e.Kind != vault.KindOTP {
-		return usageErr("%s is an API token; only OTP credentials have QR codes", e.Label())
+		return usageErr("%s is an API token; only OTP credentials have QR codes", shownLabel(&e))
 	}
 	c := entryCredential(e)
 	data, err := qrPNG(otp.FormatURI(&c))
@@ -64,7 +64,7 @@ func runQR(env Env, args []string) error {
 	if err := writePrivate(*out, data); err != nil {
 		return exit(ExitUsage, err)
 	}
-	fmt.Fprintf(env.Stderr, "tessera qr: wrote %s (%s); it %s\n", *out, e.Label(), qrWarning)
+	fmt.Fprintf(env.Stderr, "tessera qr: wrote %s (%s); it %s\n", *out, shownLabel(&e), qrWarning)
 	return nil
 }
 
@@ -81,7 +81,7 @@ func qrMigration(env Env, vf *vaultFlags, dir string) error {
 	defer v.Lock()
 	codes, res, err := export.Migration(v.Entries())
 	for _, s := range res.Skipped {
-		fmt.Fprintf(env.Stderr, "tessera qr: %s left out: %s\n", s.Label, s.Why)
+		fmt.Fprintf(env.Stderr, "tessera qr: %s left out: %s\n", cell(s.Label), s.Why)
 	}
 	if err != nil {
 		return exit(ExitUsage, err)

@@ -28,7 +28,7 @@ func runRename(env Env, args []string) error {
 		return err
 	}
 	defer v.Lock()
-	old := e.Label()
+	old := shownLabel(&e)
 	if given["issuer"] {
 		e.Issuer = *issuer
 	}
@@ -41,6 +41,6 @@ func runRename(env Env, args []string) error {
 	if err := v.Save(); err != nil {
 		return vaultErr(fmt.Errorf("nothing was renamed: %w", err))
 	}
-	fmt.Fprintf(env.Stdout, "renamed %s  %s -> %s\n", e.ID, old, e.Label())
+	fmt.Fprintf(env.Stdout, "renamed %s  %s -> %s\n", e.ID, old, shownLabel(&e))
 	return nil
 }

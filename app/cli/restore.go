@@ -1,6 +1,9 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 func runRestore(env Env, args []string) error {
 	fs := newFlags(env, "restore", "ID [--vault DIR]\nBrings back the backup ID (see tessera backups); the body it replaces becomes a backup itself,\n"+
@@ -13,6 +16,9 @@ func runRestore(env Env, args []string) error {
 	id, err := onlyArg(pos, "the ID of a backup (see tessera backups)")
 	if err != nil {
 		return err
+	}
+	if strings.Trim(id, "0123456789") != "" {
+		return usageErr("%q is not a backup ID: IDs are numbers, as tessera backups lists them", id)
 	}
 	v, err := vf.unlock(env, "restore", true)
 	if err != nil {

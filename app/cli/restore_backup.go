@@ -119,7 +119,7 @@ func openOrCreate(env Env, vf *vaultFlags, dryRun bool) (*vault.Vault, bool, err
 		file = env.Getenv("TESSERA_PASSPHRASE_FILE")
 	}
 	fmt.Fprintf(env.Stderr, "tessera restore-backup: %s holds no vault: creating one; choose its passphrase\n", dir)
-	pass, err := newPassphrase(env, file)
+	pass, err := newPassphrase(env, file, "give --passphrase-file FILE or set TESSERA_PASSPHRASE_FILE")
 	if err != nil {
 		return nil, false, err
 	}

@@ -24,7 +24,7 @@ func runRm(env Env, args []string) error {
 	if err := v.Save(); err != nil {
 		return vaultErr(fmt.Errorf("nothing was removed: %w", err))
 	}
-	fmt.Fprintf(env.Stdout, "removed %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
+	fmt.Fprintf(env.Stdout, "removed %s  %s (%s)\n", e.ID, shownLabel(&e), e.KindName())
 	// Only a backup that opens and holds the entry is named.
 	if b, ok := v.BackupWith(e.ID); ok {
 		fmt.Fprintf(env.Stdout, "backup %s still holds it: tessera restore %s brings it back\n", b.ID, b.ID)

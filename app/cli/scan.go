@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tessera-auth/tessera/app/clipboard"
@@ -21,6 +22,31 @@ const captureTimeout = 2 * time.Minute
 
 // captureScreen is screen.Capture; tests replace it.
 var captureScreen = screen.Capture
+
+// clipboardTexts returns the credential texts on the clipboard: an
+// otpauth:// or otpauth-migration:// link copied as text, as the window
+// takes it, else those in a QR code image.
+func clipboardTexts(env Env) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
+	defer cancel()
+	img, err := clipboard.Image(ctx, env.Getenv)
+	if err == nil {
+		return qr.Decode(bytes.NewReader(img))
+	}
+	if !errors.Is(err, clipboard.ErrNoImage) {
+		return nil, err
+	}
+	text, terr := clipboard.Text(ctx, env.Getenv)
+	if terr == nil {
+		if fields := strings.Fields(text); len(fields) > 0 {
+			k := qr.Classify(fields[0]).Kind
+			if k == qr.OTP || k == qr.Migration {
+				return fields, nil
+			}
+		}
+	}
+	return nil, errors.New("the clipboard holds neither an otpauth:// link nor an image")
+}
 
 // clipboardTimeout bounds the wait for the program that copied an image to
 // hand it over.
@@ -92,13 +118,7 @@ func runScan(env Env, args []string) error {
 	}
 
 	if *clip {
-		ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
-		img, err := clipboard.Image(ctx, env.Getenv)
-		cancel()
-		var texts []string
-		if err == nil {
-			texts, err = qr.Decode(bytes.NewReader(img))
-		}
+		texts, err := clipboardTexts(env)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "tessera scan: clipboard: %v\n", err)
 			unreadable++
@@ -240,7 +260,7 @@ func scanAdd(env Env, vf *vaultFlags, creds, tokens []scanFound, tokenName strin
 		}
 	}
 	for _, e := range added {
-		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", e.ID, e.Label(), e.KindName())
+		fmt.Fprintf(env.Stdout, "added %s  %s (%s)\n", e.ID, shownLabel(&e), e.KindName())
 	}
 	if problems > 0 {
 		return exit(ExitUsage, fmt.Errorf("%d added, %d not (see above)", len(added), problems))

@@ -119,8 +119,18 @@ func TestE2EScanClipboard(t *testing.T) {
 
 	text := filepath.Join(t.TempDir(), "text")
 	os.WriteFile(text, []byte("just some text"), 0o600)
-	xvfb.OwnClipboard(t, display, "UTF8_STRING", text)
-	if out, errOut, code := scan(); code != 2 || out != "" || !strings.Contains(errOut, "clipboard: the clipboard holds no image") {
-		t.Fatalf("text on the clipboard: exit %d, stdout %q, stderr %q; want exit 2 saying it holds no image", code, out, errOut)
+	stop = xvfb.OwnClipboard(t, display, "UTF8_STRING", text)
+	if out, errOut, code := scan(); code != 2 || out != "" || !strings.Contains(errOut, "clipboard: the clipboard holds neither an otpauth:// link nor an image") {
+		t.Fatalf("text on the clipboard: exit %d, stdout %q, stderr %q; want exit 2 saying it holds no link or image", code, out, errOut)
+	}
+
+	stop()
+
+	// An otpauth:// link copied as text is read as the window reads it.
+	link := filepath.Join(t.TempDir(), "link")
+	os.WriteFile(link, []byte(uri+"\n"), 0o600)
+	xvfb.OwnClipboard(t, display, "UTF8_STRING", link)
+	if out, errOut, code := scan(); code != 0 || strings.TrimSpace(out) != uri {
+		t.Fatalf("a link on the clipboard: exit %d, stdout %q, stderr %q; want the URI", code, out, errOut)
 	}
 }

@@ -6,8 +6,8 @@ import (
 )
 
 func runSlots(env Env, args []string) error {
-	fs := newFlags(env, "slots", "[--vault DIR]\nLists the ways to unlock the vault; needs no passphrase.")
-	vf := addVaultDirFlag(fs)
+	fs := newFlags(env, "slots", "[--vault DIR]\nLists the ways to unlock the vault; needs no passphrase (the unlock flags\nevery verb takes are accepted and not used).")
+	vf := addVaultFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -191,26 +191,51 @@ func askSecret(env Env, prompt string) (string, error) {
 }
 
 // newPassphrase reads a new passphrase: from file if given, else twice from
-// the terminal.
-func newPassphrase(env Env, file string) (string, error) {
+// the terminal; howToGive says which option gives the file, for the
+// message when there is no terminal. It must pass [vault.CheckPassphrase], the rule
+// the window applies too.
+func newPassphrase(env Env, file, howToGive string) (string, error) {
+	var p1 string
 	if file != "" {
-		return readSecretFile(file)
+		p, err := readSecretFile(file)
+		if err != nil {
+			return "", err
+		}
+		p1 = p
+	} else {
+		if !haveTerminal() {
+			return "", usageErr("no terminal to ask for the new passphrase on; %s", howToGive)
+		}
+		p, err := askSecret(env, "New passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		p2, err := askSecret(env, "Repeat the passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		if p != p2 {
+			return "", usageErr("the two passphrases differ; nothing was changed")
+		}
+		p1 = p
 	}
-	p1, err := askSecret(env, "New passphrase: ")
-	if err != nil {
-		return "", err
-	}
-	p2, err := askSecret(env, "Repeat the passphrase: ")
-	if err != nil {
-		return "", err
-	}
-	if p1 != p2 {
-		return "", usageErr("the two passphrases differ; nothing was changed")
+	if err := vault.CheckPassphrase(p1); err != nil {
+		return "", usageErr("%v; nothing was changed", err)
 	}
 	if n := len([]rune(p1)); n < 12 {
 		fmt.Fprintf(env.Stderr, "tessera: warning: a %d-character passphrase is weak against guessing if the vault files are stolen; several random words are better\n", n)
 	}
 	return p1, nil
+}
+
+// haveTerminal reports whether there is a terminal to ask on.
+func haveTerminal() bool {
+	tty, err := openTerminal()
+	if err != nil {
+		return false
+	}
+	tty.Close()
+	return true
 }
 
 // vaultErr gives a vault error its exit code.
@@ -254,7 +279,7 @@ func (f *vaultFlags) unlockEntry(env Env, verb, query string) (*vault.Vault, vau
 }
 
 // findOne returns the one entry matching query: exit 1 when none does, exit
-// 2 listing them when several do.
+// 2 listing them when several do and none is an exact match.
 func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
 	if query == "" {
 		return vault.Entry{}, usageErr("the query is empty")
@@ -266,10 +291,21 @@ func findOne(env Env, v *vault.Vault, query string) (vault.Entry, error) {
 	case 1:
 		return found[0], nil
 	}
+	// An exact issuer (or issuer: account) wins over partial matches:
+	// "git" is Git, not GitHub or GitLab.
+	var exact []vault.Entry
+	for _, e := range found {
+		if strings.EqualFold(e.Issuer, strings.TrimSpace(query)) || strings.EqualFold(e.Label(), strings.TrimSpace(query)) {
+			exact = append(exact, e)
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0], nil
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d entries match %q; give more of the name, or the ID:", len(found), query)
 	for _, e := range found {
-		fmt.Fprintf(&b, "\n  %s  %s (%s)", e.ID, e.Label(), e.KindName())
+		fmt.Fprintf(&b, "\n  %s  %s (%s)", e.ID, shownLabel(&e), e.KindName())
 	}
 	return vault.Entry{}, exit(ExitUsage, errors.New(b.String()))
 }

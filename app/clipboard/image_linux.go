@@ -20,8 +20,14 @@ import (
 var imageTypes = []string{"image/png", "image/bmp", "image/x-bmp", "image/gif", "image/webp", "image/jpeg"}
 
 func readImage(ctx context.Context, getenv func(string) string) ([]byte, error) {
+	return readTypes(ctx, getenv, imageTypes)
+}
+
+// readTypes reads the clipboard as the first of types its owner offers;
+// ErrNoImage when it offers none.
+func readTypes(ctx context.Context, getenv func(string) string, types []string) ([]byte, error) {
 	if display := getenv("DISPLAY"); display != "" {
-		b, err := x11Image(ctx, display)
+		b, err := x11Image(ctx, display, types)
 		// Under Wayland, X11 programs share the clipboard through Xwayland,
 		// but a Wayland program's image may not have crossed over: ask
 		// wl-paste too before saying there is none.
@@ -30,14 +36,14 @@ func readImage(ctx context.Context, getenv func(string) string) ([]byte, error) 
 		}
 	}
 	if getenv("WAYLAND_DISPLAY") != "" {
-		return waylandImage(ctx, getenv)
+		return waylandImage(ctx, getenv, types)
 	}
 	return nil, errors.New("no display to read the clipboard of (neither DISPLAY nor WAYLAND_DISPLAY is set); save the image and open the file")
 }
 
 // waylandImage asks wl-paste, since Wayland has no clipboard protocol for a
 // program without a window of its own.
-func waylandImage(ctx context.Context, getenv func(string) string) ([]byte, error) {
+func waylandImage(ctx context.Context, getenv func(string) string, wanted []string) ([]byte, error) {
 	env := append(os.Environ(), "WAYLAND_DISPLAY="+getenv("WAYLAND_DISPLAY"), "XDG_RUNTIME_DIR="+getenv("XDG_RUNTIME_DIR"))
 	if _, err := exec.LookPath("wl-paste"); err != nil {
 		return nil, errors.New("reading an image from the Wayland clipboard needs wl-paste (package wl-clipboard); or save the image and open the file")
@@ -52,7 +58,7 @@ func waylandImage(ctx context.Context, getenv func(string) string) ([]byte, erro
 		return nil, ErrNoImage
 	}
 	offered := bytes.Fields(list)
-	for _, t := range imageTypes {
+	for _, t := range wanted {
 		if !slices.ContainsFunc(offered, func(o []byte) bool { return string(o) == t }) {
 			continue
 		}
@@ -72,7 +78,7 @@ func waylandImage(ctx context.Context, getenv func(string) string) ([]byte, erro
 // and then for the best image type, following the ICCCM: the owner writes
 // the data to a property of a window of ours, at once or, when it is large,
 // in pieces (the INCR protocol).
-func x11Image(ctx context.Context, display string) ([]byte, error) {
+func x11Image(ctx context.Context, display string, wanted []string) ([]byte, error) {
 	conn, err := xconn.Dial(display)
 	if err != nil {
 		return nil, err
@@ -107,7 +113,7 @@ func x11Image(ctx context.Context, display string) ([]byte, error) {
 	for i := 0; i+4 <= len(raw); i += 4 {
 		offered[xproto.Atom(xgb.Get32(raw[i:]))] = true
 	}
-	types, err := x.atoms(imageTypes...)
+	types, err := x.atoms(wanted...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +123,7 @@ func x11Image(ctx context.Context, display string) ([]byte, error) {
 		}
 		data, err := x.convert(ctx, t)
 		if err != nil {
-			return nil, fmt.Errorf("X11 clipboard, %s: %w", imageTypes[i], err)
+			return nil, fmt.Errorf("X11 clipboard, %s: %w", wanted[i], err)
 		}
 		return data, nil
 	}

@@ -12,6 +12,9 @@ import (
 // undoTime is how long a deletion can be undone.
 const undoTime = 10 * time.Second
 
+// undoLabel is the toast's button that undoes a deletion.
+const undoLabel = "Undo"
+
 // copyEntry puts the code (or token) of entry id on the clipboard, says so,
 // and records the use.
 func (u *UI) copyEntry(id string) {
@@ -93,7 +96,7 @@ func (u *UI) deleteEntry(id string) {
 	}
 	u.changed()
 	u.showList()
-	u.toast.show(fmt.Sprintf("Deleted %s.", old.Label()), undoTime, "Undo", func() {
+	u.toast.show(fmt.Sprintf("Deleted %s. Ctrl+Z undoes it.", old.Label()), undoTime, undoLabel, func() {
 		u.touch()
 		if !u.unlocked() {
 			return
@@ -105,6 +108,27 @@ func (u *UI) deleteEntry(id string) {
 		u.changed()
 		u.toast.show(fmt.Sprintf("Restored %s.", old.Label()), toastTime, "", nil)
 	})
+}
+
+// undo takes the action a toast offers, Undo of a delete, as Ctrl+Z; it
+// reports whether there was one.
+func (u *UI) undo() bool {
+	if u.toast.message() == "" || u.toast.onAction == nil || u.toast.action.Text != undoLabel {
+		return false
+	}
+	u.toast.onTapAction()
+	return true
+}
+
+// submitCurrent submits the form on show, as Ctrl+S: the edit or the add
+// form.
+func (u *UI) submitCurrent() {
+	switch {
+	case u.edit != nil && u.current == u.edit.content:
+		submitForm(u.edit.form)
+	case u.add != nil && u.current == u.add.content:
+		submitForm(u.add.form)
+	}
 }
 
 // moveEntry moves entry id by delta rows in the manual order (negative is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/clipboard"
+	"github.com/tessera-auth/tessera/app/filechooser"
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/otp/qr"
 	"github.com/tessera-auth/tessera/vault"
@@ -44,44 +46,43 @@ type addScreen struct {
 	status            *widget.Label
 
 	kind      *widget.Select
-	issuer    *widget.Entry
-	account   *widget.Entry
-	secret    *widget.Entry
+	issuer    *keyEntry
+	account   *keyEntry
+	secret    *keyEntry
 	algorithm *widget.Select
-	digits    *widget.Entry
-	period    *widget.Entry
-	counter   *widget.Entry
-	url       *widget.Entry
-	expires   *widget.Entry
-	form      *widget.Form
+	digits    *keyEntry
+	period    *keyEntry
+	counter   *keyEntry
+	url       *keyEntry
+	expires   *keyEntry
+	form      *widget.Form    // the fields of the chosen kind, made anew for each kind
+	formBox   *fyne.Container // where the form sits
 	content   fyne.CanvasObject
-
-	items map[string]*widget.FormItem
-	order []string // item keys in form order
 }
 
 func newAddScreen(ui *UI) *addScreen {
-	s := &addScreen{ui: ui, items: map[string]*widget.FormItem{}}
-	s.scan = widget.NewButtonWithIcon("Scan the screen", theme.ViewFullScreenIcon(), s.onScan)
+	s := &addScreen{ui: ui}
+	s.scan = widget.NewButtonWithIcon("Scan screen", theme.ViewFullScreenIcon(), s.onScan)
 	s.open = widget.NewButtonWithIcon("Open file…", theme.FileImageIcon(), s.onOpen)
 	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
 	s.status = widget.NewLabel(addHint)
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.kind = widget.NewSelect([]string{kindTOTP, kindHOTP, kindSteam, kindToken}, func(string) { s.onKind() })
-	s.issuer = widget.NewEntry()
+	field := func() *keyEntry { return newFormEntry(ui, func() { submitForm(s.form) }, false) }
+	s.issuer = field()
 	s.issuer.SetPlaceHolder("Example Inc.")
-	s.account = widget.NewEntry()
+	s.account = field()
 	s.account.SetPlaceHolder("alice@example.com")
-	s.secret = widget.NewEntry()
+	s.secret = field()
 	s.secret.SetPlaceHolder("JBSW Y3DP EHPK 3PXP")
 	s.algorithm = widget.NewSelect([]string{"SHA1", "SHA256", "SHA512"}, nil)
-	s.digits = widget.NewEntry()
-	s.period = widget.NewEntry()
-	s.counter = widget.NewEntry()
-	s.url = widget.NewEntry()
+	s.digits = field()
+	s.period = field()
+	s.counter = field()
+	s.url = field()
 	s.url.SetPlaceHolder("https://example.com/settings/tokens")
-	s.expires = widget.NewEntry()
+	s.expires = field()
 	s.expires.SetPlaceHolder("YYYY-MM-DD, empty if it does not expire")
 	s.issuer.Validator = s.validateIssuer
 	s.secret.Validator = s.validateSecret
@@ -90,33 +91,9 @@ func newAddScreen(ui *UI) *addScreen {
 	s.counter.Validator = intRange("counter", 0, 1<<53)
 	s.expires.Validator = validateDate
 
-	item := func(key, label string, w fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(label, w)
-		it.HintText = hint
-		s.items[key] = it
-		s.order = append(s.order, key)
-		return it
-	}
-	s.form = &widget.Form{
-		Items: []*widget.FormItem{
-			item("kind", "Kind", s.kind, ""),
-			item("issuer", "Issuer", s.issuer, "who gave you the secret"),
-			item("account", "Account", s.account, "your user name there"),
-			item("secret", "Secret", s.secret, "the setup key, in base32"),
-			item("algorithm", "Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
-			item("digits", "Digits", s.digits, ""),
-			item("period", "Period (s)", s.period, ""),
-			item("counter", "Counter", s.counter, "the next counter value"),
-			item("url", "URL", s.url, "where the token is used or managed"),
-			item("expires", "Expires", s.expires, ""),
-		},
-		SubmitText: "Add",
-		OnSubmit:   s.onSubmit,
-		CancelText: "Back",
-		OnCancel:   ui.showList,
-	}
+	s.formBox = container.NewStack()
 	s.reset()
-	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Add an entry")
 	title.TextStyle.Bold = true
 	head := container.NewBorder(nil, nil, back, nil, title)
@@ -124,53 +101,85 @@ func newAddScreen(ui *UI) *addScreen {
 	manual := widget.NewLabel("Or type the details:")
 	manual.TextStyle.Bold = true
 	s.content = container.NewBorder(head, nil, nil, nil,
-		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.form))))
+		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.formBox))))
 	return s
 }
 
+// steamIssuer is the issuer a Steam Guard entry starts with.
+const steamIssuer = "Steam"
+
 // reset empties the form for a new entry.
 func (s *addScreen) reset() {
-	for _, e := range []*widget.Entry{s.issuer, s.account, s.secret, s.url, s.expires} {
+	for _, e := range []*keyEntry{s.issuer, s.account, s.secret, s.url, s.expires} {
 		e.SetText("")
 	}
-	s.digits.SetText(strconv.Itoa(otp.DefaultDigits))
-	s.period.SetText(strconv.Itoa(otp.DefaultPeriod))
-	s.counter.SetText("0")
-	s.algorithm.SetSelected("SHA1")
 	s.kind.SetSelected(kindTOTP)
 	s.onKind()
 }
 
-// onKind shows the fields of the chosen kind.
+// onKind shows exactly the fields of the chosen kind, with its defaults
+// and hints. Fyne's Form keeps the widgets it first laid out when its
+// items change (a token's URL row showed the algorithm list), so each kind
+// gets a form of its own.
 func (s *addScreen) onKind() {
-	token := s.kind.Selected == kindToken
-	show := map[string]bool{
-		"algorithm": !token, "digits": !token && s.kind.Selected != kindSteam,
-		"period": !token && s.kind.Selected != kindHOTP, "counter": s.kind.Selected == kindHOTP,
-		"url": token, "expires": token,
-	}
-	// The form shows only the fields of the kind; hidden fields keep
-	// their values.
-	var items []*widget.FormItem
-	for _, key := range s.order {
-		if on, listed := show[key]; on || !listed {
-			items = append(items, s.items[key])
-		}
-	}
-	s.form.Items = items
-	if token {
-		s.items["issuer"].Text = "Name"
-		s.items["secret"].Text = "Token"
-		s.items["secret"].HintText = "the token's value"
-		s.secret.Password = true
-	} else {
-		s.items["issuer"].Text = "Issuer"
-		s.items["secret"].Text = "Secret"
-		s.items["secret"].HintText = "the setup key, in base32"
-		s.secret.Password = false
-	}
+	kind := s.kind.Selected
+	token := kind == kindToken
+	s.digits.SetText(strconv.Itoa(otp.DefaultDigits))
+	s.period.SetText(strconv.Itoa(otp.DefaultPeriod))
+	s.counter.SetText("0")
+	s.algorithm.SetSelected("SHA1")
+	s.secret.Password = token
 	s.secret.Refresh()
-	s.form.Refresh()
+
+	item := func(label string, w fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(label, w)
+		it.HintText = hint
+		return it
+	}
+	items := []*widget.FormItem{item("Kind", s.kind, "")}
+	switch kind {
+	case kindToken:
+		items = append(items,
+			item("Name", s.issuer, "what the token is for"),
+			item("Account", s.account, "optional: the user or project it belongs to"),
+			item("Token", s.secret, "the token's value, kept encrypted"),
+			item("URL", s.url, "optional: where the token is used or managed"),
+			item("Expires", s.expires, "optional: YYYY-MM-DD, empty if it never expires"))
+	default:
+		items = append(items,
+			item("Issuer", s.issuer, "who gave you the secret"),
+			item("Account", s.account, "your user name there"),
+			item("Secret", s.secret, "the setup key, in base32"))
+	}
+	switch kind {
+	case kindTOTP:
+		items = append(items,
+			item("Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
+			item("Digits", s.digits, "6 for most services"),
+			item("Period (s)", s.period, "how long each code lasts; 30 for most"))
+	case kindHOTP:
+		items = append(items,
+			item("Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
+			item("Digits", s.digits, "6 for most services"),
+			item("Counter", s.counter, "the counter of the next code; 0 for a new account"))
+	case kindSteam:
+		if strings.TrimSpace(s.issuer.Text) == "" {
+			s.issuer.SetText(steamIssuer)
+		}
+		items[len(items)-1].HintText = "the shared secret, in base32; codes have 5 characters and last 30 s"
+	}
+	if kind != kindSteam && s.issuer.Text == steamIssuer {
+		s.issuer.SetText("") // Steam's default, not the person's
+	}
+	s.form = &widget.Form{
+		Items:      items,
+		SubmitText: "Add",
+		OnSubmit:   s.onSubmit,
+		CancelText: "Back",
+		OnCancel:   s.ui.showList,
+	}
+	s.formBox.Objects = []fyne.CanvasObject{s.form}
+	s.formBox.Refresh()
 }
 
 func (s *addScreen) validateIssuer(v string) error {
@@ -246,7 +255,7 @@ func (s *addScreen) entry() (vault.Entry, error) {
 		c.Kind, c.Period = otp.HOTP, 0
 		c.Counter, _ = strconv.ParseUint(strings.TrimSpace(s.counter.Text), 10, 64)
 	case kindSteam:
-		c.Kind, c.Digits = otp.Steam, otp.SteamDigits
+		c.Kind, c.Digits, c.Period = otp.Steam, otp.SteamDigits, otp.DefaultPeriod
 	}
 	if err := c.Validate(); err != nil {
 		return e, err
@@ -297,10 +306,46 @@ func (s *addScreen) onScan() {
 	})
 }
 
-// onOpen picks an image file and reads the QR codes in it, or another
-// app's export file.
+// chooseFile asks the desktop's file chooser; tests replace it.
+var chooseFile = filechooser.Open
+
+// openFilters are what the file chooser offers: images of QR codes, and
+// other apps' exports, which have too many names to list.
+var openFilters = []filechooser.Filter{
+	{Name: "Images", Patterns: []string{"*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.webp"}},
+	{Name: "All files (other apps' exports)", Patterns: []string{"*"}},
+}
+
+// onOpen picks an image or another app's export file, with the desktop's
+// own file chooser where a portal serves one, else Fyne's, and reads it.
 func (s *addScreen) onOpen() {
 	s.ui.touch()
+	s.ui.cfg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute) // a person choosing
+		path, err := chooseFile(ctx, os.Getenv, "Open a QR code image or an export file", openFilters)
+		cancel()
+		fyne.Do(func() {
+			switch {
+			case errors.Is(err, filechooser.ErrNoPortal):
+				s.openWithFyne()
+			case errors.Is(err, filechooser.ErrCancelled):
+			case err != nil:
+				s.setStatus("Cannot open the file: "+err.Error(), true)
+			default:
+				r, err := storage.Reader(storage.NewFileURI(path))
+				if err != nil {
+					s.setStatus("Cannot open the file: "+err.Error(), true)
+					return
+				}
+				defer r.Close()
+				s.ui.addFromFile(filepath.Base(path), r)
+			}
+		})
+	})
+}
+
+// openWithFyne picks a file with Fyne's own dialog.
+func (s *addScreen) openWithFyne() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			s.setStatus("Cannot open the file: "+err.Error(), true)
@@ -381,7 +426,7 @@ func (u *UI) showAdd() {
 		u.add = newAddScreen(u)
 	}
 	u.add.setStatus(addHint, false)
-	// The keyboard starts on "Scan the screen": Ctrl+N then Space scans the
+	// The keyboard starts on "Scan screen": Ctrl+N then Space scans the
 	// code already on screen, the usual case on a desktop. Tab reaches the
 	// other sources and the form.
 	u.show(u.add.content, u.add.scan)

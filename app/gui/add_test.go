@@ -2,6 +2,7 @@ package gui
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/filechooser"
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
 )
@@ -199,5 +201,146 @@ func TestPasteShortcut(t *testing.T) {
 	}
 	if h.ui.list.search.Text != "" {
 		t.Fatalf("the link went into the search too: %q", h.ui.list.search.Text)
+	}
+}
+
+// formFields returns the field widgets the add form draws, in order, as
+// they are laid out on screen (not as its Items say).
+func formFields(s *addScreen) []fyne.CanvasObject {
+	fields := map[fyne.CanvasObject]bool{s.kind: true, s.issuer: true, s.account: true, s.secret: true,
+		s.algorithm: true, s.digits: true, s.period: true, s.counter: true, s.url: true, s.expires: true}
+	var out []fyne.CanvasObject
+	for _, o := range test.LaidOutObjects(s.formBox) {
+		if fields[o] && o.Visible() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Changing the kind shows exactly that kind's fields, with its own
+// defaults and hints, and saves what was shown: a token's URL row showed
+// the algorithm list, HOTP showed "Counter 30" and saved 0, Steam "Period
+// 6" and saved 30.
+func TestAddFormFollowsKind(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showAdd()
+	s := h.ui.add
+	want := map[string][]fyne.CanvasObject{
+		kindTOTP:  {s.kind, s.issuer, s.account, s.secret, s.algorithm, s.digits, s.period},
+		kindHOTP:  {s.kind, s.issuer, s.account, s.secret, s.algorithm, s.digits, s.counter},
+		kindSteam: {s.kind, s.issuer, s.account, s.secret},
+		kindToken: {s.kind, s.issuer, s.account, s.secret, s.url, s.expires},
+	}
+	for _, k := range []string{kindTOTP, kindToken, kindHOTP, kindSteam, kindTOTP, kindHOTP, kindToken} {
+		s.kind.SetSelected(k)
+		if got := formFields(s); !slices.Equal(got, want[k]) {
+			t.Fatalf("%s: the form draws %d fields %v, want %d", k, len(got), got, len(want[k]))
+		}
+	}
+	hint := func(w fyne.CanvasObject) string {
+		for _, it := range s.form.Items {
+			if it.Widget == w {
+				return it.HintText
+			}
+		}
+		return ""
+	}
+	if h := hint(s.secret); !strings.Contains(h, "token's value") {
+		t.Fatalf("token: the secret's hint is %q", h)
+	}
+
+	// HOTP saves the counter typed.
+	s.kind.SetSelected(kindHOTP)
+	if s.counter.Text != "0" || s.digits.Text != "6" {
+		t.Fatalf("HOTP defaults: counter %q digits %q", s.counter.Text, s.digits.Text)
+	}
+	s.issuer.SetText("Counted")
+	s.account.SetText("x")
+	s.secret.SetText("JBSWY3DPEHPK3PXZ")
+	s.counter.SetText("30")
+	s.onSubmit()
+	// Steam saves 5 digits every 30 s, whatever TOTP fields held.
+	h.ui.showAdd()
+	s.digits.SetText("8")
+	s.period.SetText("6")
+	s.kind.SetSelected(kindSteam)
+	if s.issuer.Text != steamIssuer {
+		t.Fatalf("Steam starts with issuer %q", s.issuer.Text)
+	}
+	s.account.SetText("gamer")
+	s.secret.SetText("JBSWY3DPEHPK3PXY")
+	s.onSubmit()
+	// A token saves its URL and expiry.
+	h.ui.showAdd()
+	s.kind.SetSelected(kindToken)
+	s.issuer.SetText("Deploy")
+	s.secret.SetText("tok_123456")
+	s.url.SetText("https://ci.example.com/tokens")
+	s.expires.SetText("2031-05-06")
+	s.onSubmit()
+
+	v := newVaultHandle(t, h.dir)
+	found := 0
+	for _, e := range v.Entries() {
+		switch e.Issuer {
+		case "Counted":
+			found++
+			if e.OTP.Kind != otp.HOTP || e.OTP.Counter != 30 {
+				t.Errorf("HOTP saved as kind %v counter %d, want counter 30", e.OTP.Kind, e.OTP.Counter)
+			}
+		case steamIssuer:
+			found++
+			if e.OTP.Kind != otp.Steam || e.OTP.EffectivePeriod() != 30 || e.OTP.Digits != otp.SteamDigits {
+				t.Errorf("Steam saved as kind %v period %d digits %d", e.OTP.Kind, e.OTP.EffectivePeriod(), e.OTP.Digits)
+			}
+		case "Deploy":
+			found++
+			if e.Token.URL != "https://ci.example.com/tokens" || e.Token.Expires.Format("2006-01-02") != "2031-05-06" {
+				t.Errorf("token saved with URL %q expiry %v", e.Token.URL, e.Token.Expires)
+			}
+		}
+	}
+	if found != 3 {
+		t.Fatalf("found %d of the 3 added entries; add status %q", found, s.status.Text)
+	}
+}
+
+// "Open image…" uses the desktop's file chooser where a portal serves one
+// and adds what the chosen image holds; without a portal it shows Fyne's
+// dialog; a cancelled chooser changes nothing.
+func TestOpenImageChooser(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	img := qrPNG(t, "otpauth://totp/Chosen:cat?secret=JBSWY3DPEHPK3PXC&issuer=Chosen")
+	path := filepath.Join(t.TempDir(), "chosen.png")
+	if err := os.WriteFile(path, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	answer, answerErr := path, error(nil)
+	var asked string
+	old := chooseFile
+	chooseFile = func(_ context.Context, _ func(string) string, title string, fs []filechooser.Filter) (string, error) {
+		asked = title
+		return answer, answerErr
+	}
+	t.Cleanup(func() { chooseFile = old })
+
+	h.ui.showAdd()
+	test.Tap(h.ui.add.open)
+	if !slices.Contains(h.saved(), "Chosen: cat") || asked == "" {
+		t.Fatalf("saved vault holds %v (asked %q); status %q", h.saved(), asked, h.ui.add.status.Text)
+	}
+	h.ui.showAdd()
+	answer, answerErr = "", filechooser.ErrCancelled
+	test.Tap(h.ui.add.open)
+	if h.win.Canvas().Overlays().Top() != nil || h.ui.add.status.Text != addHint {
+		t.Fatal("a cancelled chooser left a dialog or a message")
+	}
+	answerErr = filechooser.ErrNoPortal
+	test.Tap(h.ui.add.open)
+	if h.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("without a portal no file dialog opened")
 	}
 }

@@ -2,6 +2,8 @@ package gui
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,8 +17,10 @@ import (
 
 // backupsDialog lists the vault's backups, newest first, each with a
 // Restore button behind a confirmation. It is opened from the settings
-// screen. The backups are listed, not decrypted: each shows when it was
-// saved and its size.
+// screen. Each backup says when it was saved and what that save changed
+// ("+2 entries, 1 renamed"), read from the backups' entry names (never
+// their secrets); the backups' numbers, which have gaps as old ones go,
+// are not shown.
 //
 // Keyboard: Tab reaches the list, the arrow keys move in it and Space
 // asks to restore the backup under the focus; Tab also reaches each
@@ -25,6 +29,7 @@ type backupsDialog struct {
 	ui *UI
 
 	backups []vault.Backup
+	labels  []map[string]string // each backup's entry labels by ID; nil if unreadable
 	list    *widget.List
 	empty   *widget.Label
 	dialog  dialog.Dialog
@@ -62,16 +67,15 @@ func (u *UI) showBackups() {
 		return
 	}
 	d.dialog = dialog.NewCustom(backupsTitle, "Close", content, u.win)
-	d.dialog.SetOnClosed(func() {
+	// Room for a few rows; more scroll.
+	step := d.createRow().MinSize().Height + theme.Padding()
+	rows := min(max(len(d.backups), 1), 5)
+	d.dialog.Resize(fyne.NewSize(min(440, u.dialogRoom()), d.dialog.MinSize().Height+float32(rows-1)*step))
+	u.showDialog(d.dialog, func() {
 		if u.settings != nil && u.settings.backupsDialog == d {
 			u.settings.backupsDialog = nil
 		}
 	})
-	// Room for a few rows; more scroll.
-	step := d.createRow().MinSize().Height + theme.Padding()
-	rows := min(max(len(d.backups), 1), 5)
-	d.dialog.Resize(fyne.NewSize(440, d.dialog.MinSize().Height+float32(rows-1)*step))
-	d.dialog.Show()
 	if u.settings != nil {
 		u.settings.backupsDialog = d
 	}
@@ -85,10 +89,14 @@ func (u *UI) showBackups() {
 func (d *backupsDialog) reload() bool {
 	bs, err := d.ui.vault.Backups()
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("listing the backups: %w", err), d.ui.win)
+		d.ui.showDialog(dialog.NewError(fmt.Errorf("listing the backups: %w", err), d.ui.win), nil)
 		return false
 	}
 	d.backups = bs
+	d.labels = make([]map[string]string, len(bs))
+	for i, b := range bs {
+		d.labels[i], _ = d.ui.vault.BackupLabels(b.ID) // nil: the row says it cannot be read
+	}
 	if len(bs) == 0 {
 		d.list.Hide()
 		d.empty.Show()
@@ -125,8 +133,79 @@ func (d *backupsDialog) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	c := o.(*fyne.Container)
 	labels := c.Objects[0].(*fyne.Container).Objects
 	labels[0].(*widget.Label).SetText(d.when(b))
-	labels[1].(*widget.Label).SetText(fmt.Sprintf("Backup %s · %s", b.ID, sizeText(b.Size)))
+	labels[1].(*widget.Label).SetText(d.detail(i))
 	c.Objects[1].(*fyne.Container).Objects[0].(*widget.Button).OnTapped = func() { d.onRestore(b) }
+}
+
+// detail says what backup i holds and what the save that made it changed
+// from the backup before it.
+func (d *backupsDialog) detail(i int) string {
+	cur := d.labels[i]
+	if cur == nil {
+		return "cannot be read with this vault's key · " + sizeText(d.backups[i].Size)
+	}
+	count := plural(len(cur), "entry")
+	if i+1 >= len(d.backups) || d.labels[i+1] == nil {
+		return count
+	}
+	return changeText(d.labels[i+1], cur, false) + " · " + count
+}
+
+// changeText says how the entries went from labels from to labels to:
+// counts ("+2 entries, 1 removed, 1 renamed"), or with names, for a
+// confirmation, ("brings back GitHub: alice; removes Later Co").
+func changeText(from, to map[string]string, named bool) string {
+	var added, removed, renamed []string
+	for id, l := range to {
+		switch old, ok := from[id]; {
+		case !ok:
+			added = append(added, l)
+		case old != l:
+			renamed = append(renamed, old+" → "+l)
+		}
+	}
+	for id, l := range from {
+		if _, ok := to[id]; !ok {
+			removed = append(removed, l)
+		}
+	}
+	slices.Sort(added)
+	slices.Sort(removed)
+	slices.Sort(renamed)
+	var parts []string
+	if named {
+		say := func(verb string, names []string) {
+			if len(names) == 0 {
+				return
+			}
+			shown := names[:min(len(names), 3)]
+			s := verb + " " + strings.Join(shown, ", ")
+			if len(names) > 3 {
+				s += fmt.Sprintf(" and %d more", len(names)-3)
+			}
+			parts = append(parts, s)
+		}
+		say("brings back", added)
+		say("removes", removed)
+		say("renames", renamed)
+		if len(parts) == 0 {
+			return "changes no entry's name (other details may differ)"
+		}
+		return strings.Join(parts, "; ")
+	}
+	if len(added) > 0 {
+		parts = append(parts, "+"+plural(len(added), "entry"))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d removed", len(removed)))
+	}
+	if len(renamed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d renamed", len(renamed)))
+	}
+	if len(parts) == 0 {
+		return "other changes"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // when says when backup b was saved, in local time and, where the file's
@@ -148,9 +227,16 @@ func (d *backupsDialog) onRestore(b vault.Backup) {
 		msg = fmt.Sprintf("The vault goes back to how it was on %s. No backups are kept (see Backups kept), "+
 			"so what it holds now is not kept and this cannot be undone.", d.when(b))
 	}
+	if i := slices.IndexFunc(d.backups, func(x vault.Backup) bool { return x.ID == b.ID }); i >= 0 && d.labels[i] != nil {
+		now := map[string]string{}
+		for _, e := range d.ui.vault.Entries() {
+			now[e.ID] = e.Label()
+		}
+		msg += "\n\nThis " + changeText(now, d.labels[i], true) + "."
+	}
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
-	c := dialog.NewCustomConfirm("Restore backup "+b.ID+"?", "Restore", "Cancel", text, func(ok bool) {
+	c := dialog.NewCustomConfirm("Restore the vault as it was?", "Restore", "Cancel", text, func(ok bool) {
 		d.confirm = nil
 		if !ok {
 			return
@@ -161,9 +247,9 @@ func (d *backupsDialog) onRestore(b vault.Backup) {
 			d.reload()
 		}
 	}, d.ui.win)
-	c.Resize(fyne.NewSize(400, 0))
+	c.Resize(fyne.NewSize(min(400, d.ui.dialogRoom()), 0))
 	d.confirm = c
-	c.Show()
+	d.ui.showDialog(c, nil)
 }
 
 // ago says how long ago d was, roughly: "just now", "5 minutes ago",
@@ -188,10 +274,13 @@ func ago(d time.Duration) string {
 	return plural(int(d/(365*day)), "year") + " ago"
 }
 
-// plural returns "1 day", "3 days".
+// plural returns "1 day", "3 days", "2 entries".
 func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
+	}
+	if stem, ok := strings.CutSuffix(unit, "ry"); ok {
+		return fmt.Sprintf("%d %sries", n, stem)
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }

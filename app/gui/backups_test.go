@@ -70,11 +70,13 @@ func TestBackupsDialog(t *testing.T) {
 	if got := shownBackups(top); !slices.Equal(got, want) {
 		t.Fatalf("the dialog lists %q, want newest first %q", got, want)
 	}
-	var details []string
-	for _, b := range bs {
-		details = append(details, "Backup "+b.ID+" · "+sizeText(b.Size))
+	// Each says what its save changed, without the backups' numbers.
+	details := []string{"+1 entry · 6 entries", "+5 entries · 5 entries", "0 entries"}
+	var got []string
+	for _, l := range details {
+		got = append(got, labelTexts(top, l)...)
 	}
-	if got := labelTexts(top, "Backup "); !slices.Equal(got, details) {
+	if !slices.Equal(got, details) {
 		t.Fatalf("backup details %q, want %q", got, details)
 	}
 
@@ -88,7 +90,8 @@ func TestBackupsDialog(t *testing.T) {
 	if confirm == top {
 		t.Fatal("Space on a backup asked nothing")
 	}
-	msg := "The vault goes back to how it was on " + want[1] + "; what it holds now is kept as a backup, so this can be undone the same way."
+	msg := "The vault goes back to how it was on " + want[1] + "; what it holds now is kept as a backup, so this can be undone the same way.\n\n" +
+		"This removes Later Co: ivy, Latest Ltd: jo."
 	if labelTexts(confirm, msg) == nil {
 		t.Fatalf("the confirmation does not say %q:\n%s", msg, test.RenderObjectToMarkup(confirm))
 	}
@@ -125,8 +128,8 @@ func TestBackupsDialog(t *testing.T) {
 	if err != nil || len(after) == 0 || slices.ContainsFunc(bs, func(b vault.Backup) bool { return b.ID == after[0].ID }) {
 		t.Fatalf("after restoring, backups %v (%v); want a new newest one", after, err)
 	}
-	if got := labelTexts(top, "Backup "); len(got) != len(after) || !strings.HasPrefix(got[0], "Backup "+after[0].ID+" · ") {
-		t.Fatalf("after restoring, the dialog lists %q, want backup %s first", got, after[0].ID)
+	if got := labelTexts(top, "+1 entry · 7 entries"); len(got) != 1 {
+		t.Fatalf("after restoring, the newest backup is not the 7 entries restoring replaced:\n%s", test.RenderObjectToMarkup(top))
 	}
 
 	// Undo by restoring that one, with the mouse this time.

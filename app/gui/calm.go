@@ -20,6 +20,17 @@ type calmSettings struct{ fyne.Settings }
 // ShowAnimations implements fyne.Settings.
 func (calmSettings) ShowAnimations() bool { return false }
 
+// ThemeVariant implements fyne.Settings: the variant the Theme setting
+// fixed, if any, else the desktop's. Widgets and Fyne's icon cache ask the
+// current app for the variant; answering the desktop's while the theme
+// draws the other one left icons white on light after a switch.
+func (s calmSettings) ThemeVariant() fyne.ThemeVariant {
+	if f, ok := s.Settings.Theme().(fixedVariant); ok {
+		return f.v
+	}
+	return s.Settings.ThemeVariant()
+}
+
 // calm makes a the current app with animations off; the widgets ask the
 // current app whether to animate.
 func calm(a fyne.App) {

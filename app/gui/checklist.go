@@ -86,6 +86,9 @@ func (s *checklistScreen) onAll(on bool) {
 
 func (s *checklistScreen) onAdd() {
 	s.ui.touch()
+	if len(s.chosen()) == 0 {
+		return
+	}
 	s.ui.addEntries(s.chosen())
 }
 
@@ -147,7 +150,7 @@ func (u *UI) askTokenName(token, source string) {
 			u.addEntries([]vault.Entry{{Kind: vault.KindToken, Issuer: strings.TrimSpace(name.Text), Token: vault.Token{Value: []byte(token)}}})
 		}, u.win)
 	u.report("What "+source+" holds looks like an API token, not an OTP secret.", false)
-	d.Show()
+	u.showDialog(d, nil)
 	u.win.Canvas().Focus(name)
 }
 
@@ -183,8 +186,14 @@ func (u *UI) addEntries(entries []vault.Entry) int {
 		u.report(strings.Join(problems, "\n"), true)
 		return 0
 	}
-	u.changed()
+	saved := u.changed()
 	u.showList()
+	u.list.reveal(added[len(added)-1].ID)
+	if !saved {
+		// The save failure says what went wrong; the list says the
+		// change is pending. "Added" would say the opposite.
+		return len(added)
+	}
 	msg := fmt.Sprintf("Added %s.", added[0].Label())
 	if len(added) > 1 {
 		msg = fmt.Sprintf("Added %d entries.", len(added))

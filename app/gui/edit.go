@@ -1,8 +1,12 @@
 package gui
 
 import (
+	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/assets/issuers"
+	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -20,19 +25,30 @@ const (
 	iconNone = "Monogram"
 )
 
-// editScreen changes one entry's names, tags, favourite flag, note and icon;
-// it also deletes the entry (with undo) and shows it as a QR code.
+// editScreen changes everything an entry has: its names, its secret
+// (masked, with a reveal) and parameters (validated as the add form does),
+// tags, favourite flag, note and icon; it also deletes the entry (with
+// undo) and shows it as a QR code.
 type editScreen struct {
 	ui *UI
 	id string
 
-	issuer    *widget.Entry
-	account   *widget.Entry
-	tags      *widget.Entry
+	issuer    *keyEntry
+	account   *keyEntry
+	tags      *keyEntry
 	favourite *widget.Check
-	note      *widget.Entry
+	note      *keyEntry
 	icon      *widget.Select
+	secret    *keyEntry // OTP: the base32 secret; token: its value
+	algorithm *widget.Select
+	digits    *keyEntry
+	period    *keyEntry
+	counter   *keyEntry
+	url       *keyEntry
+	expires   *keyEntry
+	kind      string // what the form was made for: vault.KindToken, or the OTP kind's name
 	form      *widget.Form
+	formBox   *fyne.Container
 	qr        *widget.Button
 	del       *widget.Button
 	content   fyne.CanvasObject
@@ -40,37 +56,38 @@ type editScreen struct {
 
 func newEditScreen(ui *UI) *editScreen {
 	s := &editScreen{ui: ui}
-	s.issuer = widget.NewEntry()
-	s.account = widget.NewEntry()
-	s.tags = widget.NewEntry()
+	submit := func() { submitForm(s.form) }
+	s.issuer = newFormEntry(ui, submit, false)
+	s.account = newFormEntry(ui, submit, false)
+	s.tags = newFormEntry(ui, submit, false)
 	s.tags.SetPlaceHolder("work, personal")
 	s.favourite = widget.NewCheck("Favourite (shown in the tray menu)", nil)
-	s.note = widget.NewMultiLineEntry()
+	s.note = newFormEntry(ui, submit, true)
 	s.note.SetMinRowsVisible(3)
 	s.icon = widget.NewSelect(append([]string{iconAuto, iconNone}, issuers.Names()...), nil)
-	s.form = &widget.Form{
-		Items: []*widget.FormItem{
-			{Text: "Issuer", Widget: s.issuer},
-			{Text: "Account", Widget: s.account},
-			{Text: "Tags", Widget: s.tags, HintText: "separated by commas; each tag is a group"},
-			{Text: "", Widget: s.favourite},
-			{Text: "Note", Widget: s.note},
-			{Text: "Icon", Widget: s.icon},
-		},
-		SubmitText: "Save",
-		OnSubmit:   s.onSave,
-		CancelText: "Back",
-		OnCancel:   ui.showList,
-	}
+	s.secret = newFormEntry(ui, submit, false)
+	s.secret.Password = true
+	s.algorithm = widget.NewSelect([]string{"SHA1", "SHA256", "SHA512"}, nil)
+	s.digits = newFormEntry(ui, submit, false)
+	s.digits.Validator = intRange("digits", otp.MinDigits, otp.MaxDigits)
+	s.period = newFormEntry(ui, submit, false)
+	s.period.Validator = intRange("period", 1, otp.MaxPeriod)
+	s.counter = newFormEntry(ui, submit, false)
+	s.counter.Validator = intRange("counter", 0, 1<<53)
+	s.url = newFormEntry(ui, submit, false)
+	s.expires = newFormEntry(ui, submit, false)
+	s.expires.SetPlaceHolder("YYYY-MM-DD, empty if it does not expire")
+	s.expires.Validator = validateDate
+	s.formBox = container.NewStack()
 	s.qr = widget.NewButtonWithIcon("Show as QR code", theme.VisibilityIcon(), s.onShowQR)
 	s.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.onDelete)
 	s.del.Importance = widget.DangerImportance
-	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Edit entry")
 	title.TextStyle.Bold = true
 	head := container.NewBorder(nil, nil, back, nil, title)
 	s.content = container.NewBorder(head, container.NewPadded(container.NewGridWithColumns(2, s.qr, s.del)), nil, nil,
-		container.NewVScroll(container.NewPadded(s.form)))
+		container.NewVScroll(container.NewPadded(s.formBox)))
 	return s
 }
 
@@ -91,8 +108,92 @@ func (u *UI) showEdit(id string) {
 	u.show(u.edit.content, u.edit.issuer)
 }
 
+// makeForm lays out the fields of e's kind. Fyne's Form keeps the widgets
+// it first laid out when its items change, so each kind gets a new form.
+func (s *editScreen) makeForm(e *vault.Entry) {
+	items := []*widget.FormItem{
+		{Text: "Issuer", Widget: s.issuer},
+		{Text: "Account", Widget: s.account},
+	}
+	switch {
+	case e.Kind == vault.KindToken:
+		s.kind = string(vault.KindToken)
+		items[0].Text = "Name"
+		s.secret.Validator = func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("required")
+			}
+			return nil
+		}
+		items = append(items,
+			&widget.FormItem{Text: "Token", Widget: s.secret, HintText: "the token's value; the eye shows it"},
+			&widget.FormItem{Text: "URL", Widget: s.url, HintText: "optional: where the token is used or managed"},
+			&widget.FormItem{Text: "Expires", Widget: s.expires, HintText: "optional: YYYY-MM-DD"})
+	default:
+		s.kind = e.KindName()
+		s.secret.Validator = func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("required")
+			}
+			_, err := otp.DecodeSecret(v)
+			return err
+		}
+		items = append(items, &widget.FormItem{Text: "Secret", Widget: s.secret, HintText: "base32; the eye shows it"})
+		switch e.OTP.Kind {
+		case otp.Steam:
+		case otp.HOTP:
+			items = append(items,
+				&widget.FormItem{Text: "Algorithm", Widget: s.algorithm},
+				&widget.FormItem{Text: "Digits", Widget: s.digits},
+				&widget.FormItem{Text: "Counter", Widget: s.counter, HintText: "the counter of the next code"})
+		default:
+			items = append(items,
+				&widget.FormItem{Text: "Algorithm", Widget: s.algorithm},
+				&widget.FormItem{Text: "Digits", Widget: s.digits},
+				&widget.FormItem{Text: "Period (s)", Widget: s.period})
+		}
+	}
+	items = append(items,
+		&widget.FormItem{Text: "Tags", Widget: s.tags, HintText: "separated by commas; each tag is a group"},
+		&widget.FormItem{Text: "", Widget: s.favourite},
+		&widget.FormItem{Text: "Note", Widget: s.note},
+		&widget.FormItem{Text: "Icon", Widget: s.icon})
+	s.form = &widget.Form{
+		Items:      items,
+		SubmitText: "Save",
+		OnSubmit:   s.onSave,
+		CancelText: "Back",
+		OnCancel:   s.ui.showList,
+	}
+	s.formBox.Objects = []fyne.CanvasObject{s.form}
+	s.formBox.Refresh()
+}
+
+// forget empties the secret's field, as on lock.
+func (s *editScreen) forget() {
+	s.secret.SetText("")
+	s.id = ""
+}
+
 func (s *editScreen) load(e *vault.Entry) {
 	s.id = e.ID
+	if e.Kind == vault.KindToken {
+		s.secret.SetText(string(e.Token.Value))
+		s.url.SetText(e.Token.URL)
+		s.expires.SetText("")
+		if !e.Token.Expires.IsZero() {
+			s.expires.SetText(e.Token.Expires.Format(time.DateOnly))
+		}
+	} else {
+		s.secret.SetText(otp.EncodeSecret(e.OTP.Secret))
+		s.algorithm.SetSelected(e.OTP.Algorithm.String())
+		s.digits.SetText(strconv.Itoa(e.OTP.EffectiveDigits()))
+		s.period.SetText(strconv.Itoa(max(e.OTP.EffectivePeriod(), 1)))
+		s.counter.SetText(strconv.FormatUint(e.OTP.Counter, 10))
+	}
+	s.secret.Password = true
+	s.secret.Refresh()
+	s.makeForm(e)
 	s.issuer.SetText(e.Issuer)
 	s.account.SetText(e.Account)
 	s.tags.SetText(strings.Join(e.Tags, ", "))
@@ -132,12 +233,19 @@ func (s *editScreen) onSave() {
 	s.ui.reloadIfChanged()
 	e, ok := s.ui.vault.Entry(s.id)
 	if !ok {
-		dialog.ShowInformation("Entry gone", "This entry was deleted meanwhile (perhaps from the command line).", s.ui.win)
+		s.ui.showDialog(dialog.NewInformation("Entry gone", "This entry was deleted meanwhile (perhaps from the command line).", s.ui.win), nil)
 		s.ui.showList()
 		return
 	}
+	if err := s.form.Validate(); err != nil {
+		return // the form marks the field
+	}
 	e.Issuer = strings.TrimSpace(s.issuer.Text)
 	e.Account = strings.TrimSpace(s.account.Text)
+	if err := s.applyFields(&e); err != nil {
+		s.ui.showDialog(dialog.NewError(err, s.ui.win), nil)
+		return
+	}
 	e.Tags = parseTags(s.tags.Text)
 	e.Favourite = s.favourite.Checked
 	e.Note = s.note.Text
@@ -150,7 +258,7 @@ func (s *editScreen) onSave() {
 		e.Icon = iconRefBuiltin + sel
 	}
 	if err := s.ui.vault.Update(e); err != nil {
-		dialog.ShowError(err, s.ui.win)
+		s.ui.showDialog(dialog.NewError(err, s.ui.win), nil)
 		return
 	}
 	// A failed save keeps the change in memory and this screen open, so
@@ -159,6 +267,49 @@ func (s *editScreen) onSave() {
 		s.ui.showList()
 		s.ui.toast.show("Saved "+e.Label()+".", toastTime, "", nil)
 	}
+}
+
+// applyFields puts the secret and parameters of the form into e, checked
+// as the add form checks them.
+func (s *editScreen) applyFields(e *vault.Entry) error {
+	if e.Kind == vault.KindToken {
+		e.Token.Value = []byte(strings.TrimSpace(s.secret.Text))
+		e.Token.URL = strings.TrimSpace(s.url.Text)
+		e.Token.Expires = time.Time{}
+		if d := strings.TrimSpace(s.expires.Text); d != "" {
+			t, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				return fmt.Errorf("expires: %w", err)
+			}
+			e.Token.Expires = t
+		}
+		return nil
+	}
+	key, err := otp.DecodeSecret(s.secret.Text)
+	if err != nil {
+		return fmt.Errorf("secret: %w", err)
+	}
+	c := e.OTP
+	c.Secret = key
+	c.Issuer, c.Account = e.Issuer, e.Account
+	if c.Kind != otp.Steam {
+		if c.Algorithm, err = otp.ParseAlgorithm(s.algorithm.Selected); err != nil {
+			return fmt.Errorf("algorithm: %w", err)
+		}
+		c.Digits, _ = strconv.Atoi(strings.TrimSpace(s.digits.Text))
+	}
+	switch c.Kind {
+	case otp.HOTP:
+		c.Counter, _ = strconv.ParseUint(strings.TrimSpace(s.counter.Text), 10, 64)
+	case otp.Steam:
+	default:
+		c.Period, _ = strconv.Atoi(strings.TrimSpace(s.period.Text))
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	e.OTP = c
+	return nil
 }
 
 func (s *editScreen) onDelete() {
@@ -180,5 +331,5 @@ func (s *editScreen) onShowQR() {
 		}, s.ui.win)
 	d.SetConfirmText("Show")
 	d.SetDismissText("Cancel")
-	d.Show()
+	s.ui.showDialog(d, nil)
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/otp/qr"
 )
 
@@ -212,4 +213,84 @@ func TestDragToReorder(t *testing.T) {
 	if saved := h.saved(); saved[0] == "" {
 		t.Fatal("nothing saved")
 	}
+}
+
+// Edit changes everything an entry has: its secret (masked until
+// revealed), digits, period, algorithm, counter, a token's value, URL and
+// expiry, each checked as the add form checks it.
+func TestEditEveryField(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	idOf := func(issuer string) string {
+		for _, e := range h.ui.vault.Entries() {
+			if e.Issuer == issuer {
+				return e.ID
+			}
+		}
+		t.Fatalf("no entry %s", issuer)
+		return ""
+	}
+	s := func() *editScreen { return h.ui.edit }
+
+	h.ui.showEdit(idOf("GitHub"))
+	if !s().secret.Password || s().secret.Text != githubSecret {
+		t.Fatalf("secret field masked %v, holds the entry's secret %v", s().secret.Password, s().secret.Text == githubSecret)
+	}
+	if got := formFieldsOf(s().formBox); !slices.Contains(got, fyne.CanvasObject(s().period)) || slices.Contains(got, fyne.CanvasObject(s().counter)) {
+		t.Fatal("a TOTP entry's form lacks the period or shows a counter")
+	}
+	s().digits.SetText("12")
+	s().onSave()
+	if h.ui.current != s().content {
+		t.Fatal("digits 12 were saved")
+	}
+	s().digits.SetText("8")
+	s().period.SetText("60")
+	s().algorithm.SetSelected("SHA256")
+	s().secret.SetText("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+	s().onSave()
+	v := newVaultHandle(t, h.dir)
+	e, _ := v.Entry(idOf("GitHub"))
+	if e.OTP.Digits != 8 || e.OTP.Period != 60 || e.OTP.Algorithm != otp.SHA256 || otp.EncodeSecret(e.OTP.Secret) != "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" {
+		t.Fatalf("saved %d digits, %d s, %v", e.OTP.Digits, e.OTP.Period, e.OTP.Algorithm)
+	}
+	code, _ := e.OTP.Code(t0)
+	if want := totpAt(t, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", t0, "--totp=SHA256", "--digits=8", "--time-step-size=60s"); code != want {
+		t.Fatalf("code %s, oathtool says %s", code, want)
+	}
+
+	h.ui.showEdit(idOf("Counter Co"))
+	s().counter.SetText("42")
+	s().onSave()
+	h.ui.showEdit(idOf("CI token"))
+	if got := formFieldsOf(s().formBox); !slices.Contains(got, fyne.CanvasObject(s().url)) || slices.Contains(got, fyne.CanvasObject(s().digits)) {
+		t.Fatal("a token's form lacks the URL or shows digits")
+	}
+	s().secret.SetText("tok_new")
+	s().url.SetText("https://ci.example.com")
+	s().expires.SetText("2032-01-02")
+	s().onSave()
+	v.Reload()
+	hotp, _ := v.Entry(idOf("Counter Co"))
+	tok, _ := v.Entry(idOf("CI token"))
+	if hotp.OTP.Counter != 42 || string(tok.Token.Value) != "tok_new" || tok.Token.URL != "https://ci.example.com" || tok.Token.Expires.Format("2006-01-02") != "2032-01-02" {
+		t.Fatalf("saved counter %d, token URL %q expiry %v", hotp.OTP.Counter, tok.Token.URL, tok.Token.Expires)
+	}
+	// Locking empties the secret's field.
+	h.ui.showEdit(idOf("CI token"))
+	h.ui.lock()
+	if s().secret.Text != "" {
+		t.Fatal("the secret stays in the edit screen while locked")
+	}
+}
+
+// formFieldsOf returns the objects a form container lays out.
+func formFieldsOf(box fyne.CanvasObject) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, o := range test.LaidOutObjects(box) {
+		if o.Visible() {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -42,6 +43,9 @@ type Config struct {
 	Go func(func())
 }
 
+// startSize is the window's size at start; no screen needs more.
+var startSize = fyne.NewSize(460, 640)
+
 // UI is Tessera's running interface.
 type UI struct {
 	app   fyne.App
@@ -60,25 +64,28 @@ type UI struct {
 	screen  *fyne.Container
 	current fyne.CanvasObject
 	toast   *toast
+	tips    *tooltips
 
-	unlock    *unlockScreen
-	create    *createScreen
-	list      *listScreen
-	add       *addScreen
-	edit      *editScreen
-	checklist *checklistScreen
-	settings  *settingsScreen
-	auto      *autoBackupUI // automatic backups (autobackup.go)
-	tray      *trayMenu
-	qrDialog  dialog.Dialog // the QR code on show, closed on lock
-	hidden    bool
-	ticking   bool
-	tickGen   int
-	idle      clock.Timer
-	lastUse   time.Time
-	saveWait  clock.Timer
-	reloadErr string // the last failure of reloadIfChanged, shown once
-	sync      syncState
+	unlock     *unlockScreen
+	create     *createScreen
+	list       *listScreen
+	add        *addScreen
+	edit       *editScreen
+	checklist  *checklistScreen
+	settings   *settingsScreen
+	auto       *autoBackupUI // automatic backups (autobackup.go)
+	tray       *trayMenu
+	qrDialog   dialog.Dialog   // the QR code on show, closed on lock
+	dialogs    []dialog.Dialog // open dialogs, newest last (see showDialog)
+	hidden     bool
+	ticking    bool
+	tickGen    int
+	idle       clock.Timer
+	lastUse    time.Time
+	saveWait   clock.Timer
+	saveDialog dialog.Dialog // the save failure on show, so that it is said once
+	reloadErr  string        // the last failure of reloadIfChanged, shown once
+	sync       syncState
 
 	rollbackShown  uint64        // the body generation warnRollback last warned of
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
@@ -106,21 +113,24 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.icons = newIcons(a)
 	u.dir = u.vaultDir()
 	u.toast = newToast(u.clock)
+	u.tips = newTooltips(u.clock)
 	u.screen = container.NewStack()
-	u.root = container.NewStack(u.screen, u.toast.layer)
+	u.root = container.NewStack(u.screen, u.toast.layer, u.tips.layer)
 	w.SetContent(u.root)
-	w.Resize(fyne.NewSize(460, 640))
+	w.Resize(startSize)
 
 	u.list = newListScreen(u)
 	u.unlock = newUnlockScreen(u)
-	// A toast on the list sits above the countdowns, which it would hide.
-	u.toast.below = func() float32 {
-		if u.current != u.list.content || !u.list.periods.Visible() {
-			return 0
+	// On the list, a toast gets room of its own under the rows rather
+	// than covering the last ones.
+	u.toast.onHeight = func(h float32) {
+		if u.current != u.list.content {
+			h = 0
 		}
-		return u.list.periods.MinSize().Height
+		u.list.reserve(h)
 	}
 	u.list.registerShortcuts(w.Canvas())
+	a.Settings().AddListener(func(fyne.Settings) { u.recolour() })
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
 
@@ -145,22 +155,45 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	return u
 }
 
-// vaultDir picks the vault folder: the configuration, $TESSERA_VAULT, the
-// vault path setting, else the per-user data folder.
-func (u *UI) vaultDir() string {
-	if u.cfg.VaultDir != "" {
-		return u.cfg.VaultDir
+// recolour gives the objects that hold a theme colour of their own (the
+// codes, the toast's box, the drop line) the colours of the theme now in
+// force; Fyne refreshes the widgets themselves.
+func (u *UI) recolour() {
+	u.toast.recolour()
+	u.list.recolour()
+}
+
+// vaultDir picks the vault folder: see [VaultDir].
+func (u *UI) vaultDir() string { return VaultDir(u.app, u.cfg) }
+
+// VaultDir returns the vault folder a window made by New with cfg opens:
+// the configuration's, $TESSERA_VAULT, the vault path setting, else the
+// per-user data folder. main uses it to keep one window per vault.
+func VaultDir(a fyne.App, cfg Config) string {
+	if cfg.VaultDir != "" {
+		return cfg.VaultDir
 	}
 	if p := os.Getenv("TESSERA_VAULT"); p != "" {
 		return p
 	}
-	if p := u.prefs.vaultPath(); p != "" {
+	if p := (settings{a.Preferences()}).vaultPath(); p != "" {
 		return p
 	}
 	if p, err := vault.DefaultDir(os.Getenv); err == nil {
 		return p
 	}
 	return "tessera-vault" // no home folder: next to where Tessera runs
+}
+
+// Raise brings the window forward, from the tray if it is hidden there:
+// what a second start on the same vault asks for.
+func (u *UI) Raise() {
+	if u.hidden {
+		u.tray.onShowHide()
+		return
+	}
+	u.win.Show()
+	u.win.RequestFocus()
 }
 
 // primary returns the field that typing goes to on the current screen.
@@ -184,17 +217,50 @@ func (u *UI) primaryRune(r rune) {
 }
 
 // primaryKey does the same for keys: Enter, arrows, Escape, Backspace.
+// While a dialog is open, Escape closes it.
 func (u *UI) primaryKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && u.closeTopDialog() {
+		return
+	}
+	if len(u.dialogs) > 0 {
+		return // keys belong to the dialog, not the screen behind it
+	}
+	if k.Name == fyne.KeyReturn && u.checklist != nil && u.current == u.checklist.content {
+		u.checklist.onAdd() // Enter confirms the migration chooser
+		return
+	}
 	if p := u.primary(); p != nil {
 		u.win.Canvas().Focus(p)
 		p.TypedKey(k)
 	}
 }
 
-// show makes obj the window's content and gives focus the keyboard.
+// show makes obj the window's content and gives focus the keyboard. The
+// screens that are made once stay in the window, hidden, so that a theme
+// switch, which Fyne applies to what the window holds, reaches them too
+// (the list's icons stayed white on light after a switch in Settings);
+// one-off screens (the recovery code, a checklist) go once left.
 func (u *UI) show(obj fyne.CanvasObject, focus fyne.Focusable) {
 	u.current = obj
-	u.screen.Objects = []fyne.CanvasObject{obj}
+	kept := []fyne.CanvasObject{u.unlock.content, u.list.content}
+	if u.add != nil {
+		kept = append(kept, u.add.content)
+	}
+	if u.edit != nil {
+		kept = append(kept, u.edit.content)
+	}
+	if u.settings != nil {
+		kept = append(kept, u.settings.content)
+	}
+	objs := u.screen.Objects[:0]
+	for _, o := range u.screen.Objects {
+		if o != obj && slices.Contains(kept, o) {
+			o.Hide()
+			objs = append(objs, o)
+		}
+	}
+	obj.Show()
+	u.screen.Objects = append(objs, obj)
 	u.screen.Refresh()
 	if focus != nil {
 		u.win.Canvas().Focus(focus)
@@ -270,6 +336,9 @@ func (u *UI) lock() {
 	u.list.clear()
 	u.stopSync()
 	u.approvals.onLocked()
+	if u.edit != nil {
+		u.edit.forget() // the secret's field
+	}
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
@@ -398,22 +467,16 @@ func (u *UI) setHidden(h bool) {
 	}
 }
 
-// save writes the vault. On failure it tells the person what happened and
-// what to do, keeps the change in memory and offers to retry; it reports
-// whether the save succeeded.
+// save writes the vault. On failure it keeps the change in memory, shows
+// it pending above the list and, once per failure, tells the person what
+// happened and what to do with an offer to retry; it reports whether the
+// save succeeded.
 func (u *UI) save() bool {
-	if u.saveWait != nil {
-		u.saveWait.Stop()
-		u.saveWait = nil
-	}
-	if err := u.vault.Save(); err != nil {
-		u.unsaved = true
+	err := u.trySave()
+	if err != nil && u.saveDialog == nil {
 		u.showSaveError(err)
-		return false
 	}
-	u.unsaved = false
-	u.syncSaved()
-	return true
+	return err == nil
 }
 
 // saveSoon saves after a short pause, so that a burst of small changes
@@ -448,7 +511,8 @@ func (u *UI) showSaveError(err error) {
 		}, u.win)
 	d.SetConfirmText("Retry")
 	d.SetDismissText("Later")
-	d.Show()
+	u.saveDialog = d
+	u.showDialog(d, func() { u.saveDialog = nil })
 }
 
 // changed records a change to the vault and saves it now.
@@ -464,11 +528,19 @@ func (u *UI) changed() bool {
 }
 
 // Quit saves pending changes and clears a copied code before the program
-// ends.
+// ends. If the save fails it asks whether to quit without the changes.
 func (u *UI) Quit() {
-	if u.unlocked() && u.unsaved && !u.save() {
-		return // the save error dialog offers a retry; quitting would lose the change
+	if u.unlocked() && u.unsaved {
+		if err := u.trySave(); err != nil {
+			u.askQuitUnsaved(err)
+			return
+		}
 	}
+	u.quitNow()
+}
+
+// quitNow ends the program, whatever is unsaved.
+func (u *UI) quitNow() {
 	u.clip.Clear()
 	if u.unlocked() {
 		u.vault.Lock()

@@ -79,9 +79,9 @@ func TestE2EUnlockSearchCopy(t *testing.T) {
 	t.Logf("clipboard cleared %v after the copy was seen", time.Since(copied).Round(100*time.Millisecond))
 
 	if readme != "" {
-		// The toast over the countdown goes after 3 s; the README shows the
-		// list with its countdown. The toast's text sits where the
-		// countdown's label is, so that patch changes when it goes.
+		// The toast goes after 3 s; the README shows the list without it.
+		// The toast's text sits at the bottom of the window, so that patch
+		// changes when it goes.
 		b := full.Bounds()
 		patch := image.Rect(b.Min.X+16, b.Max.Y-56, b.Min.X+200, b.Max.Y-16)
 		var clean *image.RGBA

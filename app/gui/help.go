@@ -1,7 +1,10 @@
 package gui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -14,7 +17,7 @@ var shortcuts = [][2]string{
 	{"Type", "filter by issuer, account or tag"},
 	{"Enter", "copy the code of the selected (else top) entry"},
 	{"Up / Down", "move the selection"},
-	{"Escape", "clear the search"},
+	{"Escape", "clear the search; close a dialog"},
 	{"Ctrl+C", "copy the selected entry's code"},
 	{"Ctrl+F", "focus the search field"},
 	{"Ctrl+N", "add an entry (then Space scans the screen)"},
@@ -30,14 +33,26 @@ type helpScreen struct {
 	ui *UI
 }
 
+// show opens the shortcuts in a dialog as wide as the window allows: the
+// keys in a column as wide as the widest, the descriptions wrapped at word
+// boundaries beside them.
 func (h *helpScreen) show() {
-	rows := container.NewGridWithColumns(2)
-	for _, s := range shortcuts {
-		k := widget.NewLabel(s[0])
-		k.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
-		rows.Add(k)
-		rows.Add(widget.NewLabel(s[1]))
+	keys := make([]*widget.Label, len(shortcuts))
+	keyWidth := float32(0)
+	for i, s := range shortcuts {
+		keys[i] = widget.NewLabel(s[0])
+		keys[i].TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+		keyWidth = max(keyWidth, keys[i].MinSize().Width)
 	}
-	d := dialog.NewCustom("Keyboard shortcuts", "Close", rows, h.ui.win)
-	d.Show()
+	rows := container.NewVBox()
+	for i, s := range shortcuts {
+		what := widget.NewLabel(s[1])
+		what.Wrapping = fyne.TextWrapWord
+		column := canvas.NewRectangle(color.Transparent)
+		column.SetMinSize(fyne.NewSize(keyWidth, 0))
+		rows.Add(container.NewBorder(nil, nil, container.NewStack(column, keys[i]), nil, what))
+	}
+	width := min(h.ui.dialogRoom(), 480)
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.New(fixedWidth(width), rows), h.ui.win)
+	h.ui.showDialog(d, nil)
 }

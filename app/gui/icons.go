@@ -3,6 +3,7 @@ package gui
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -144,10 +145,35 @@ func (ic *icons) forEntry(e *vault.Entry) look {
 	case strings.HasPrefix(e.Icon, iconRefBuiltin):
 		return builtin(strings.TrimPrefix(e.Icon, iconRefBuiltin))
 	}
-	if l := builtin(e.Issuer); l.tile != nil {
-		return l
+	// An installed Aegis icon pack wins over the bundled icons; both are
+	// matched on the issuer, the otpauth URI's issuer and a token's URL.
+	names := iconNames(e)
+	for _, n := range names {
+		if img := ic.fromPacks(n); img != nil {
+			return look{image: img}
+		}
 	}
-	return look{image: ic.fromPacks(e.Issuer)}
+	for _, n := range names {
+		if l := builtin(n); l.tile != nil {
+			return l
+		}
+	}
+	return look{}
+}
+
+// iconNames returns what an entry's icon is looked up by: its issuer, its
+// otpauth URI's issuer if that differs, and a token's site (the domain of
+// its URL: ci.github.com gives github.com).
+func iconNames(e *vault.Entry) []string {
+	names := []string{e.Issuer}
+	if e.Kind == vault.KindOTP && e.OTP.Issuer != "" && !strings.EqualFold(e.OTP.Issuer, e.Issuer) {
+		names = append(names, e.OTP.Issuer)
+	}
+	if u, err := url.Parse(e.Token.URL); e.Kind == vault.KindToken && err == nil && u.Hostname() != "" {
+		labels := strings.Split(u.Hostname(), ".")
+		names = append(names, strings.Join(labels[max(len(labels)-2, 0):], "."))
+	}
+	return names
 }
 
 func builtin(issuer string) look {

@@ -2,10 +2,10 @@ package gui
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,17 +30,19 @@ const (
 const noTag = "No tag"
 
 // listScreen is the main window: the search field, the entries with their
-// codes, a countdown per period in use, and the toolbar.
+// codes and countdowns, and the toolbar.
 type listScreen struct {
 	ui *UI
 
-	search  *keyEntry
-	group   *widget.Select
-	sortBy  *widget.Select
-	list    *widget.List
-	empty   *widget.Label
-	periods *fyne.Container
-	content fyne.CanvasObject
+	search     *keyEntry
+	group      *widget.Select
+	sortBy     *widget.Select
+	list       *widget.List
+	empty      *widget.Label
+	notice     *canvas.Rectangle // room kept under the list for a toast, so it covers no row
+	pending    *fyne.Container   // says that changes are not saved
+	pendingMsg *widget.Label
+	content    fyne.CanvasObject
 
 	all []vault.Entry // live entries in display order
 	// shown are the list's items: indexes into all that pass the search and
@@ -56,23 +58,21 @@ type listScreen struct {
 	rowHeight, headHeight float32
 	short                 map[int]bool
 
-	bound      map[*row]int // rows on screen and the index into shown each shows
-	dropLine   *canvas.Rectangle
-	dropLayer  *fyne.Container // over the list, shown while an entry is dragged
-	countdowns map[int]*countdown
-	hotpShown  map[string]string // HOTP entry ID -> the code its "next code" button produced
-	revealed   map[string]bool   // token entry IDs whose value is shown
+	bound     map[*row]int // rows on screen and the index into shown each shows
+	dropLine  *canvas.Rectangle
+	dropLayer *fyne.Container   // over the list, shown while an entry is dragged
+	hotpShown map[string]string // HOTP entry ID -> the code its "next code" button produced
+	revealed  map[string]bool   // token entry IDs whose value is shown
 }
 
 func newListScreen(ui *UI) *listScreen {
 	s := &listScreen{
-		ui:         ui,
-		selected:   -1,
-		short:      map[int]bool{},
-		bound:      map[*row]int{},
-		countdowns: map[int]*countdown{},
-		hotpShown:  map[string]string{},
-		revealed:   map[string]bool{},
+		ui:        ui,
+		selected:  -1,
+		short:     map[int]bool{},
+		bound:     map[*row]int{},
+		hotpShown: map[string]string{},
+		revealed:  map[string]bool{},
 	}
 	s.search = newKeyEntry()
 	s.search.SetPlaceHolder("Type to search, Enter copies, F1 for help")
@@ -104,17 +104,36 @@ func newListScreen(ui *UI) *listScreen {
 	s.dropLayer = container.NewWithoutLayout(s.dropLine)
 	s.dropLayer.Hide()
 
-	s.periods = container.NewVBox()
-	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), s.onAdd)
-	lock := widget.NewButtonWithIcon("", theme.LoginIcon(), func() { s.ui.lock() })
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), s.onSettings)
-	help := widget.NewButtonWithIcon("", theme.HelpIcon(), s.onHelp)
+	s.notice = canvas.NewRectangle(color.Transparent)
+	add := ui.newIconButton(theme.ContentAddIcon(), "Add an entry (Ctrl+N)", s.onAdd)
+	lock := ui.newIconButton(lockIcon, "Lock (Ctrl+L)", func() { s.ui.lock() })
+	settings := ui.newIconButton(theme.SettingsIcon(), "Settings (Ctrl+,)", s.onSettings)
+	help := ui.newIconButton(theme.HelpIcon(), "Keyboard shortcuts (F1)", s.onHelp)
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(add, lock, settings, help), s.search)
 	filters := container.NewGridWithColumns(2, s.group, s.sortBy)
-	bottom := container.NewBorder(nil, nil, nil, nil, s.periods)
-	s.content = container.NewBorder(container.NewVBox(top, filters), bottom, nil, nil,
-		container.NewStack(s.list, container.NewCenter(s.empty), s.dropLayer))
+	s.pending, s.pendingMsg = newPendingBar(ui)
+	s.content = container.NewBorder(container.NewVBox(top, filters, s.pending), s.notice, nil, nil,
+		container.NewStack(s.list, container.New(centredText{}, s.empty), s.dropLayer))
 	return s
+}
+
+// centredText lays a wrapping label out across the width it is given and
+// centred in the height, and asks for no room of its own: a wrapping label
+// in a centring container is measured before it has a width, one letter
+// per line, and makes the window as tall as that.
+type centredText struct{}
+
+func (centredText) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+func (centredText) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding() * 2
+	w := max(size.Width-2*pad, 0)
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, o.Size().Height))
+		h := min(o.MinSize().Height, size.Height)
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos(pad, (size.Height-h)/2))
+	}
 }
 
 // load replaces the shown entries with the vault's, keeping the search.
@@ -193,6 +212,7 @@ func (s *listScreen) sortEntries() {
 
 func (s *listScreen) onSort(choice string) {
 	s.ui.touch()
+	defer s.ui.win.Canvas().Focus(s.search) // typing filters again
 	s.ui.app.Preferences().SetString(prefSort, choice)
 	s.sortEntries()
 	s.refilter()
@@ -202,6 +222,7 @@ func (s *listScreen) onSort(choice string) {
 // for the next start.
 func (s *listScreen) onGroup(choice string) {
 	s.ui.touch()
+	defer s.ui.win.Canvas().Focus(s.search) // typing filters again
 	s.ui.app.Preferences().SetBool(prefGroupByTag, choice == groupByTag)
 	s.refilter()
 }
@@ -248,7 +269,6 @@ func (s *listScreen) refilter() {
 		s.list.UnselectAll()
 		s.quiet = false
 	}
-	s.updateCountdowns(s.ui.clock.Now())
 }
 
 // hit is an entry that passes the search: its index into all and its score.
@@ -318,6 +338,38 @@ func (s *listScreen) updateEmpty() {
 		s.empty.Show()
 	default:
 		s.empty.Hide()
+	}
+}
+
+// recolour gives the codes on screen and the drop line the theme's
+// colours, after a theme switch.
+func (s *listScreen) recolour() {
+	s.dropLine.FillColor = theme.Color(theme.ColorNamePrimary)
+	for r := range s.bound {
+		r.recolour()
+	}
+}
+
+// reveal selects entry id and scrolls to it, clearing a search or group
+// that hides it: after an add, the new entry is where the eye goes.
+func (s *listScreen) reveal(id string) {
+	find := func() int {
+		for i := range s.shown {
+			if e := s.entry(i); e != nil && e.ID == id {
+				return i
+			}
+		}
+		return -1
+	}
+	i := find()
+	if i < 0 && (s.search.Text != "" || s.group.Selected != groupAll && s.group.Selected != groupByTag) {
+		s.group.SetSelected(groupAll)
+		s.search.SetText("")
+		i = find()
+	}
+	if i >= 0 {
+		s.selectRow(i)
+		s.list.ScrollTo(i)
 	}
 }
 
@@ -508,6 +560,9 @@ func (s *listScreen) onKey(k *fyne.KeyEvent) bool {
 func (s *listScreen) onShortcut(sc fyne.Shortcut) bool {
 	s.ui.touch()
 	switch sc := sc.(type) {
+	case *fyne.ShortcutUndo:
+		// Undo the delete on offer; else the search's own undo.
+		return s.ui.undo()
 	case *fyne.ShortcutCopy:
 		if s.search.SelectedText() != "" {
 			return false
@@ -556,6 +611,10 @@ func (s *listScreen) registerShortcuts(c fyne.Canvas) {
 			}
 		})
 	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		s.ui.submitCurrent()
+	})
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { s.ui.undo() })
 	c.AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) {
 		if s.ui.unlocked() {
 			s.ui.touch()
@@ -595,9 +654,9 @@ func (s *listScreen) onSettings() { s.ui.showSettings() }
 
 func (s *listScreen) onHelp() { (&helpScreen{ui: s.ui}).show() }
 
-// onTick updates the codes of the rows on screen and the countdowns. It is
-// called once a second while the vault is unlocked and the window shown, and
-// changes only the texts that changed.
+// onTick updates the codes and countdowns of the rows on screen. It is
+// called once a second while the vault is unlocked and the window shown,
+// and changes only what changed.
 func (s *listScreen) onTick() {
 	now := s.ui.clock.Now()
 	for r, i := range s.bound {
@@ -605,47 +664,14 @@ func (s *listScreen) onTick() {
 			r.updateCode(e, now)
 		}
 	}
-	s.updateCountdowns(now)
 }
 
-// updateCountdowns shows one countdown per period among the shown entries.
-func (s *listScreen) updateCountdowns(now time.Time) {
-	periods := map[int]bool{}
-	for _, i := range s.shown {
-		if i < 0 {
-			continue // a heading
-		}
-		e := &s.all[i]
-		if e.Kind == vault.KindOTP {
-			if p := e.OTP.EffectivePeriod(); p > 0 {
-				periods[p] = true
-			}
-		}
+// reserve keeps h of room under the list for a toast (0 when none shows),
+// so that no row is under it.
+func (s *listScreen) reserve(h float32) {
+	if s.notice.MinSize().Height == h {
+		return
 	}
-	changed := len(periods) != len(s.countdowns)
-	for p := range s.countdowns {
-		if !periods[p] {
-			changed = true
-		}
-	}
-	if changed {
-		clear(s.countdowns)
-		ps := make([]int, 0, len(periods))
-		for p := range periods {
-			ps = append(ps, p)
-		}
-		sort.Ints(ps)
-		s.periods.RemoveAll()
-		for _, p := range ps {
-			c := newCountdown(p, len(ps) > 1)
-			s.countdowns[p] = c
-			s.periods.Add(c.box)
-		}
-		// The bar's height changed: lay the screen out again, or the
-		// list keeps the old split.
-		s.content.Refresh()
-	}
-	for _, c := range s.countdowns {
-		c.update(now)
-	}
+	s.notice.SetMinSize(fyne.NewSize(0, h))
+	s.content.Refresh()
 }

@@ -9,6 +9,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
 )
 
 func ctrl(k fyne.KeyName) *desktop.CustomShortcut {
@@ -207,20 +211,30 @@ func TestShortcuts(t *testing.T) {
 	}
 }
 
+// Each TOTP row shows its own countdown ring, in 5 s steps with the last
+// 5 s as one state (each change redraws the window); HOTP and token rows
+// have none; nothing ticks while locked.
 func TestCountdownsAndTick(t *testing.T) {
 	h := newHarness(t, "")
 	h.unlock()
 	l := h.ui.list
-	if len(l.countdowns) != 2 {
-		t.Fatalf("%d countdowns for periods 30 and 60, want 2", len(l.countdowns))
+	rings := map[string]*countdownRing{}
+	for i := range l.shown {
+		r := h.rowOf(i)
+		e := l.entry(i)
+		if r.ring.box.Visible() != (e.Kind == vault.KindOTP && e.OTP.Kind != otp.HOTP) {
+			t.Fatalf("%s: ring shown %v", e.Issuer, r.ring.box.Visible())
+		}
+		rings[e.Issuer] = r.ring
 	}
-	if got := l.countdowns[30].label.Text; got != "30 s codes renew within 20 s" {
-		t.Fatalf("30 s countdown = %q", got)
+	// t0 is 10 s into a 30 s step and 10 s into a 60 s one.
+	if got := rings["GitHub"].fraction(); got != float32(20)/30 {
+		t.Fatalf("30 s ring at %v, want 20/30", got)
+	}
+	if got := rings["Example Bank"].fraction(); got != float32(50)/60 {
+		t.Fatalf("60 s ring at %v, want 50/60", got)
 	}
 	test.Type(l.search, "github")
-	if len(l.countdowns) != 1 || l.countdowns[30].label.Text != "Codes renew within 20 s" {
-		t.Fatalf("with one period visible the countdown reads %v", l.countdowns)
-	}
 	r := h.rowOf(0)
 	before := r.code.Text
 	want := totpAt(t, githubSecret, t0)
@@ -232,22 +246,21 @@ func TestCountdownsAndTick(t *testing.T) {
 	if strings.ReplaceAll(after, " ", "") != totpAt(t, githubSecret, t0.Add(20*time.Second)) || after == before {
 		t.Fatalf("after the step changed the row shows %q", after)
 	}
-	if got := l.countdowns[30].label.Text; got != "Codes renew within 30 s" {
-		t.Fatalf("countdown at a step start = %q", got)
+	if got := r.ring.fraction(); got != 1 {
+		t.Fatalf("ring at a step start = %v, want full", got)
 	}
-	// Over one step the countdown changes in 5 s steps, and the last 5 s
-	// are one state: 6 changes, not 30 (each change redraws the window).
-	shown := map[string]bool{}
-	changes, last := 0, l.countdowns[30].label.Text
+	// Over one step the ring changes in 5 s steps, and the last 5 s are
+	// one state in the warning colour: 6 changes, not 30.
+	changes, last, warned := 0, r.ring.fraction(), false
 	for range 30 {
 		h.clock.Advance(time.Second)
-		if got := l.countdowns[30].label.Text; got != last {
+		if got := r.ring.fraction(); got != last {
 			changes, last = changes+1, got
 		}
-		shown[last] = true
+		warned = warned || r.ring.warn && r.ring.left.FillColor == theme.Color(theme.ColorNameWarning)
 	}
-	if changes != 6 || len(shown) != 6 || !shown["Codes renew in under 5 s: copying takes the next code"] || !shown["Codes renew within 10 s"] {
-		t.Fatalf("%d changes over one step, texts %v", changes, shown)
+	if changes != 6 || !warned {
+		t.Fatalf("%d changes over one step (warned %v), want 6", changes, warned)
 	}
 	h.ui.lock()
 	n := h.clock.Pending()
@@ -380,28 +393,78 @@ func TestQuitSavesAndClears(t *testing.T) {
 	}
 }
 
-// The copy toast sits above the countdowns, which it would otherwise hide
-// for as long as it shows; on the unlock screen it keeps to the bottom.
-func TestToastLeavesCountdownsVisible(t *testing.T) {
+// A toast on the list takes room of its own under the rows, so it covers
+// none, and gives it back when it goes; on the unlock screen it keeps to
+// the bottom.
+func TestToastCoversNoRow(t *testing.T) {
 	h := newHarness(t, "")
 	h.unlock()
-	test.Type(h.ui.list.search, "github")
+	d := h.app.Driver()
+	listBottom := func() float32 { return d.AbsolutePositionForObject(h.ui.list.list).Y + h.ui.list.list.Size().Height }
+	full := listBottom()
 	h.press(h.ui.list.search, fyne.KeyReturn)
 	if h.ui.toast.message() == "" {
 		t.Fatal("no toast after a copy")
 	}
-	d := h.app.Driver()
-	toastBottom := d.AbsolutePositionForObject(h.ui.toast.box).Y + h.ui.toast.box.Size().Height
-	countdownTop := d.AbsolutePositionForObject(h.ui.list.periods).Y
-	if h.ui.list.periods.Size().Height == 0 || toastBottom > countdownTop {
-		t.Fatalf("toast ends at y=%v, below the countdowns' top at y=%v", toastBottom, countdownTop)
+	toastTop := d.AbsolutePositionForObject(h.ui.toast.box).Y
+	if toastTop < listBottom() {
+		t.Fatalf("toast starts at y=%v, over the list, which ends at y=%v", toastTop, listBottom())
 	}
-
+	h.clock.Advance(toastTime + time.Second)
+	if h.ui.toast.message() != "" || listBottom() != full {
+		t.Fatalf("after the toast the list ends at %v, not %v", listBottom(), full)
+	}
 	h.ui.lock()
 	if h.ui.toast.message() == "" {
 		t.Fatal("no toast after locking")
 	}
-	if h.ui.toast.lift.Visible() {
-		t.Errorf("on the unlock screen the toast is lifted by %v", h.ui.toast.lift.MinSize().Height)
+	if h.ui.list.notice.MinSize().Height > 1 { // a canvas object is never less than 1x1
+		t.Error("the list keeps room for a toast shown on another screen")
+	}
+}
+
+// Tags show as chips in the row, two and then a count; a token's expiry
+// badge sits on its name's line.
+func TestRowChipsAndBadge(t *testing.T) {
+	dir := t.TempDir()
+	entries := testEntries(t)
+	entries[0].Tags = []string{"a", "b", "c", "d"}
+	makeVault(t, dir, entries)
+	h := newHarness(t, dir)
+	h.unlock()
+	chips := func(r *row) []string {
+		var out []string
+		for _, c := range r.chips {
+			if c.box.Visible() {
+				out = append(out, c.text.Text)
+			}
+		}
+		return out
+	}
+	for i, issuer := range h.shownIssuers() {
+		r := h.rowOf(i)
+		got := chips(r)
+		switch issuer {
+		case "GitHub":
+			if !slices.Equal(got, []string{"a", "b", "+2"}) {
+				t.Fatalf("GitHub's chips %v", got)
+			}
+		case "GitLab":
+			if !slices.Equal(got, []string{"work"}) {
+				t.Fatalf("GitLab's chips %v", got)
+			}
+		case "CI token":
+			if !r.badge.Visible() || !strings.Contains(r.badge.Text, "expires in 3 days") {
+				t.Fatalf("token badge %q (shown %v)", r.badge.Text, r.badge.Visible())
+			}
+			d := h.app.Driver()
+			if d.AbsolutePositionForObject(r.badge).Y > d.AbsolutePositionForObject(r.issuer).Y+r.issuer.Size().Height/2 {
+				t.Fatal("the expiry badge is not on the name's line")
+			}
+		default:
+			if len(got) != 0 {
+				t.Fatalf("%s shows chips %v without tags", issuer, got)
+			}
+		}
 	}
 }

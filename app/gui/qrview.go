@@ -23,7 +23,7 @@ func (u *UI) showQR(id string) {
 	}
 	img, err := qr.Encode(otp.FormatURI(&e.OTP))
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		return
 	}
 	pic := canvas.NewImageFromImage(img)
@@ -34,6 +34,5 @@ func (u *UI) showQR(id string) {
 	note.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(e.Label(), "Close", container.NewBorder(nil, note, nil, nil, pic), u.win)
 	u.qrDialog = d
-	d.SetOnClosed(func() { u.qrDialog = nil })
-	d.Show()
+	u.showDialog(d, func() { u.qrDialog = nil })
 }

@@ -44,8 +44,8 @@ func (u *UI) warnRollback() {
 			}
 		}, u.win)
 	}
-	d.Resize(fyne.NewSize(420, 0))
-	d.Show()
+	d.Resize(fyne.NewSize(min(420, u.dialogRoom()), 0))
+	u.showDialog(d, nil)
 	u.rollbackDialog = d
 }
 
@@ -58,7 +58,7 @@ func (u *UI) restoreBackup(id string) {
 		return
 	}
 	if err := u.vault.Restore(id); err != nil {
-		dialog.ShowError(fmt.Errorf("backup %s could not be restored: %w", id, err), u.win)
+		u.showDialog(dialog.NewError(fmt.Errorf("backup %s could not be restored: %w", id, err), u.win), nil)
 		return
 	}
 	u.list.load(u.vault.Entries())

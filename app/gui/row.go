@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,12 +37,14 @@ type row struct {
 	icon    *iconView
 	issuer  *widget.Label
 	account *widget.Label
-	badge   *widget.Label
+	badge   *widget.Label // a token's expiry, beside its name
+	chips   []*chip       // the entry's tags, the last one "+N" for the rest
 	code    *canvas.Text
-	next    *widget.Button // HOTP: take the next code
-	reveal  *widget.Button // token: show or hide the value
-	copyBtn *widget.Button // token: copy the value
-	edit    *widget.Button
+	ring    *countdownRing // TOTP and Steam: the time the code has left
+	next    *iconButton    // HOTP: take the next code
+	reveal  *iconButton    // token: show or hide the value
+	copyBtn *iconButton    // token: copy the value
+	edit    *iconButton
 
 	codeBox *fyne.Container
 	step    uint64 // the TOTP step whose code is on show
@@ -64,18 +68,28 @@ func (s *listScreen) createRow() fyne.CanvasObject {
 	r.code = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
 	r.code.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
 	r.code.TextSize = theme.TextSize() * 1.5
-	r.next = widget.NewButtonWithIcon("Next code", theme.MediaSkipNextIcon(), func() { s.ui.nextHOTP(r.id) })
-	r.reveal = widget.NewButtonWithIcon("", theme.VisibilityIcon(), func() { s.toggleReveal(r.id) })
-	r.copyBtn = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { s.ui.copyEntry(r.id) })
-	r.edit = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.ui.showEdit(r.id) })
+	r.next = s.ui.newIconButton(theme.MediaSkipNextIcon(), "Next code (Enter)", func() { s.ui.nextHOTP(r.id) })
+	r.reveal = s.ui.newIconButton(theme.VisibilityIcon(), "Show or hide the token", func() { s.toggleReveal(r.id) })
+	r.copyBtn = s.ui.newIconButton(theme.ContentCopyIcon(), "Copy (Enter)", func() { s.ui.copyEntry(r.id) })
+	r.edit = s.ui.newIconButton(theme.DocumentCreateIcon(), "Edit (Ctrl+E)", func() { s.ui.showEdit(r.id) })
 	r.edit.Importance = widget.LowImportance
 	r.header = widget.NewLabel("")
 	r.header.TextStyle.Bold = true
 	r.header.Importance = widget.HighImportance
 	r.header.Hide()
-	r.names = container.NewVBox(r.issuer, container.NewBorder(nil, nil, nil, r.badge, r.account))
+	chips := container.NewHBox()
+	for range maxChips + 1 {
+		c := newChip()
+		r.chips = append(r.chips, c)
+		chips.Add(c.box)
+	}
+	r.names = container.NewVBox(container.New(nameLine{r.issuer}, r.issuer, r.badge),
+		container.NewBorder(nil, nil, nil, container.NewCenter(chips), r.account))
 	r.codeBox = container.NewCenter(r.code)
-	r.right = container.NewHBox(r.codeBox, r.next, r.reveal, r.copyBtn, r.edit)
+	r.ring = newCountdownRing()
+	// The buttons keep their own height, centred, rather than the row's.
+	buttons := container.NewCenter(container.NewHBox(r.next, r.reveal, r.copyBtn))
+	r.right = container.NewHBox(container.NewCenter(container.NewPadded(r.ring.box)), r.codeBox, buttons, container.NewCenter(r.edit))
 	r.left = container.NewCenter(r.icon)
 	r.box = container.NewBorder(r.header, nil, r.left, r.right, r.names)
 	r.box.Layout = rowLayout{r.box.Layout, r}
@@ -158,10 +172,13 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 		account = strings.TrimSpace(account + fmt.Sprintf("  · %d s", e.OTP.EffectivePeriod()))
 	}
 	r.account.SetText(account)
+	r.bindChips(e.Tags)
 	r.badge.Hide()
 	r.next.Hide()
 	r.reveal.Hide()
 	r.copyBtn.Hide()
+	r.ring.box.Hide()
+	r.ring.shown = -1
 	switch {
 	case e.Kind == vault.KindToken:
 		r.reveal.Show()
@@ -185,6 +202,8 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 		}
 	case e.OTP.Kind == otp.HOTP:
 		r.next.Show()
+	default:
+		r.ring.box.Show()
 	}
 	r.step = ^uint64(0)
 	r.updateCode(e, now)
@@ -192,6 +211,115 @@ func (r *row) bind(e *vault.Entry, now time.Time) {
 
 // updateCode sets the row's code for instant now, refreshing the text only
 // if it changed.
+// codeColour is the colour of a code: the theme's primary colour, its
+// warning colour in the last seconds.
+func codeColour(warn bool) color.Color {
+	if warn {
+		return theme.Color(theme.ColorNameWarning)
+	}
+	return theme.Color(theme.ColorNamePrimary)
+}
+
+// recolour takes the theme's colours, after a theme switch.
+func (r *row) recolour() {
+	r.code.Color = codeColour(r.warning)
+	r.code.Refresh()
+	r.ring.recolour()
+	for _, c := range r.chips {
+		c.recolour()
+	}
+}
+
+// nameLine lays out an entry's name with its badge right after it: the
+// name as wide as its text, truncated only when both do not fit.
+type nameLine struct{ name *widget.Label }
+
+// MinSize implements fyne.Layout.
+func (l nameLine) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			m := o.MinSize()
+			s = fyne.NewSize(s.Width+m.Width, max(s.Height, m.Height))
+		}
+	}
+	return s
+}
+
+// Layout implements fyne.Layout.
+func (l nameLine) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	name, badge := objs[0], objs[1]
+	bw := float32(0)
+	if badge.Visible() {
+		bw = badge.MinSize().Width
+	}
+	nameMeasure.Text, nameMeasure.TextStyle = l.name.Text, l.name.TextStyle
+	nameMeasure.Refresh()
+	nw := max(min(nameMeasure.MinSize().Width+2*theme.Padding(), size.Width-bw), 0) // the truncating label wants a little more room than its text
+	name.Move(fyne.NewPos(0, 0))
+	name.Resize(fyne.NewSize(nw, size.Height))
+	badge.Move(fyne.NewPos(nw, 0))
+	badge.Resize(fyne.NewSize(bw, size.Height))
+}
+
+// nameMeasure measures names as a label draws them untruncated; used on
+// the UI goroutine only.
+var nameMeasure = widget.NewLabel("")
+
+// maxChips is how many tags a row shows as chips; a last chip counts the
+// rest ("+2").
+const maxChips = 2
+
+// bindChips shows tags as chips, at most maxChips and then a count.
+func (r *row) bindChips(tags []string) {
+	for i, c := range r.chips {
+		switch {
+		case i < maxChips && i < len(tags):
+			c.set(tags[i])
+		case i == maxChips && len(tags) > maxChips:
+			c.set(fmt.Sprintf("+%d", len(tags)-maxChips))
+		default:
+			c.box.Hide()
+		}
+	}
+}
+
+// chip is a tag drawn small, on a rounded background.
+type chip struct {
+	bg   *canvas.Rectangle
+	text *canvas.Text
+	box  *fyne.Container
+}
+
+func newChip() *chip {
+	c := &chip{bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Transparent)}
+	c.text.TextSize = theme.CaptionTextSize()
+	c.box = container.NewStack(c.bg, container.New(layout.NewCustomPaddedLayout(1, 1, 6, 6), c.text))
+	c.box.Hide()
+	c.recolour()
+	return c
+}
+
+// set shows text in the chip.
+func (c *chip) set(text string) {
+	if c.text.Text != text {
+		c.text.Text = text
+		c.text.Refresh()
+	}
+	c.box.Show()
+}
+
+// recolour takes the theme's colours.
+func (c *chip) recolour() {
+	c.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
+	c.bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	c.bg.StrokeWidth = 1
+	c.bg.CornerRadius = theme.CaptionTextSize()
+	c.text.Color = theme.Color(theme.ColorNameForeground)
+	c.bg.Refresh()
+	c.text.Refresh()
+}
+
 func (r *row) updateCode(e *vault.Entry, now time.Time) {
 	var text string
 	warn := false
@@ -209,6 +337,7 @@ func (r *row) updateCode(e *vault.Entry, now time.Time) {
 			text = strings.ReplaceAll(codeview.Group(strings.Repeat("0", e.OTP.EffectiveDigits())), "0", "•")
 		}
 	default:
+		r.ring.update(e.OTP.EffectivePeriod(), now)
 		step := e.OTP.Step(now)
 		warn = e.OTP.Remaining(now) < codeview.MinLeft
 		if step == r.step && warn == r.warning {
@@ -222,10 +351,7 @@ func (r *row) updateCode(e *vault.Entry, now time.Time) {
 			text = codeview.Group(code)
 		}
 	}
-	col := theme.Color(theme.ColorNamePrimary)
-	if warn {
-		col = theme.Color(theme.ColorNameWarning)
-	}
+	col := codeColour(warn)
 	if text == r.code.Text && warn == r.warning {
 		return
 	}
@@ -253,32 +379,58 @@ func (s *listScreen) toggleReveal(id string) {
 	s.redraw()
 }
 
-// countdown shows the time left of the current step of one period.
-type countdown struct {
-	period int
-	label  *widget.Label
-	bar    *widget.ProgressBar
-	box    fyne.CanvasObject
-	prefix string
-	last   int
+// ringSize is the side of an entry's countdown ring.
+const ringSize = 18
+
+// countdownRing is an entry's own countdown beside its code: a ring whose
+// coloured part is the time the code has left, in countdownGrain steps, in
+// the warning colour for the last seconds, when copying takes the next
+// code. It changes only when what it shows changes.
+type countdownRing struct {
+	track, left *canvas.Arc
+	box         *fyne.Container
+	shown       int // seconds shown; -1 before the first update
+	warn        bool
 }
 
-func newCountdown(period int, named bool) *countdown {
-	c := &countdown{period: period, last: -1}
-	c.prefix = "Codes renew "
-	if named {
-		c.prefix = fmt.Sprintf("%d s codes renew ", period)
-	}
-	c.label = widget.NewLabel("")
-	c.label.SizeName = theme.SizeNameCaptionText
-	c.bar = widget.NewProgressBar()
-	c.bar.Max = float64(period)
-	c.bar.TextFormatter = func() string { return "" }
-	c.box = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(120, 8), c.bar)), c.label)
+func newCountdownRing() *countdownRing {
+	c := &countdownRing{shown: -1}
+	c.track = canvas.NewArc(0, 360, 0.55, color.Transparent)
+	c.left = canvas.NewArc(0, 360, 0.55, color.Transparent)
+	c.box = container.NewGridWrap(fyne.NewSquareSize(ringSize), container.NewStack(c.track, c.left))
 	return c
 }
 
-// countdownGrain is the step of the countdown. Each change redraws the
+// update shows the time left of the step of period p at now.
+func (c *countdownRing) update(p int, now time.Time) {
+	cred := otp.Credential{Period: p}
+	left := cred.Remaining(now)
+	secs := int((left + time.Second - 1) / time.Second)
+	shown := (secs + countdownGrain - 1) / countdownGrain * countdownGrain
+	warn := left <= codeview.MinLeft
+	if warn {
+		shown = int(codeview.MinLeft / time.Second)
+	}
+	if shown == c.shown && warn == c.warn {
+		return
+	}
+	c.shown, c.warn = shown, warn
+	c.left.EndAngle = 360 * float32(shown) / float32(p)
+	c.recolour()
+}
+
+// fraction returns the part of the ring shown as time left, 0 to 1.
+func (c *countdownRing) fraction() float32 { return c.left.EndAngle / 360 }
+
+// recolour takes the theme's colours.
+func (c *countdownRing) recolour() {
+	c.track.FillColor = theme.Color(theme.ColorNameInputBorder)
+	c.left.FillColor = codeColour(c.warn)
+	c.track.Refresh()
+	c.left.Refresh()
+}
+
+// countdownGrain is the step of the countdowns. Each change redraws the
 // whole window (Fyne has no partial redraw), which on a software-rendered
 // desktop costs about one percent of a core a second, so the countdown
 // moves in 5 s steps, and the last 5 s, when a copy takes the next code
@@ -288,23 +440,3 @@ func newCountdown(period int, named bool) *countdown {
 // by the second 0.28 to 0.52 over six runs; 5 s steps with the last 5 s as
 // one state 0.23 and 0.33 in two runs.
 const countdownGrain = 5
-
-// update shows the time left at now, changing the widgets only when the
-// shown value changes.
-func (c *countdown) update(now time.Time) {
-	cred := otp.Credential{Period: c.period}
-	left := cred.Remaining(now)
-	secs := int((left + time.Second - 1) / time.Second)
-	shown := (secs + countdownGrain - 1) / countdownGrain * countdownGrain
-	text := fmt.Sprintf("within %d s", shown)
-	if left <= codeview.MinLeft {
-		shown = 0
-		text = fmt.Sprintf("in under %d s: copying takes the next code", int(codeview.MinLeft/time.Second))
-	}
-	if shown == c.last {
-		return
-	}
-	c.last = shown
-	c.label.SetText(c.prefix + text)
-	c.bar.SetValue(float64(shown))
-}

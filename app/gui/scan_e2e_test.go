@@ -17,7 +17,7 @@ import (
 )
 
 // TestE2EScanScreen shows a QR code in another window, then adds it with
-// Ctrl+N and Space (Scan the screen): Tessera hides its window, captures
+// Ctrl+N and Space (Scan screen): Tessera hides its window, captures
 // the screen, adds the account, and its code matches oathtool's.
 func TestE2EScanScreen(t *testing.T) {
 	tool(t, "oathtool", "oathtool")

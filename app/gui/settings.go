@@ -112,7 +112,8 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Theme", Widget: s.theme},
 			{Text: "Backups kept", Widget: s.backups, HintText: "previous versions of the vault kept on each save"},
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
-			{Text: "Backup files", Widget: container.NewGridWithColumns(2, widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
+			{Text: "Backup files", Widget: container.NewVBox(widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
+			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs that ask you to approve logins (Ctrl+Shift+A)"},
 			{Text: "Vault folder", Widget: s.vaultPath, HintText: "used from the next start; empty for the default"},
 			{Text: "Icons", Widget: container.NewVBox(s.packs, importBtn)},
 		},
@@ -121,7 +122,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 		CancelText: "Back",
 		OnCancel:   ui.showList,
 	}
-	back := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), ui.showList)
+	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Settings")
 	title.TextStyle.Bold = true
 	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil,
@@ -169,12 +170,12 @@ func (s *settingsScreen) onApply() {
 	s.ui.touch()
 	n, err := strconv.Atoi(strings.TrimSpace(s.backups.Text))
 	if err != nil || n < 0 {
-		dialog.ShowError(errors.New("backups kept must be a whole number, 0 or more"), s.ui.win)
+		s.ui.showDialog(dialog.NewError(errors.New("backups kept must be a whole number, 0 or more"), s.ui.win), nil)
 		return
 	}
 	if n != s.ui.vault.BackupsKept() {
 		if err := s.ui.vault.SetBackupsKept(n); err != nil {
-			dialog.ShowError(fmt.Errorf("setting the backups kept: %w", err), s.ui.win)
+			s.ui.showDialog(dialog.NewError(fmt.Errorf("setting the backups kept: %w", err), s.ui.win), nil)
 			return
 		}
 	}
@@ -200,12 +201,12 @@ func (s *settingsScreen) onImportPack() {
 func (s *settingsScreen) importFrom(r io.Reader) {
 	data, err := io.ReadAll(io.LimitReader(r, 64<<20+1))
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("reading the icon pack: %w", err), s.ui.win)
+		s.ui.showDialog(dialog.NewError(fmt.Errorf("reading the icon pack: %w", err), s.ui.win), nil)
 		return
 	}
 	p, err := s.ui.icons.importPack(data)
 	if err != nil {
-		dialog.ShowError(err, s.ui.win)
+		s.ui.showDialog(dialog.NewError(err, s.ui.win), nil)
 		return
 	}
 	s.load()

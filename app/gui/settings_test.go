@@ -7,7 +7,13 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/tessera-auth/tessera/assets/issuers"
+	"github.com/tessera-auth/tessera/otp"
+	"github.com/tessera-auth/tessera/vault"
 )
 
 func TestSettings(t *testing.T) {
@@ -73,5 +79,76 @@ func TestIconPackImport(t *testing.T) {
 	again := newIcons(h.app)
 	if len(again.packs) != 1 || again.packs[0].Name != "Test pack" {
 		t.Fatalf("packs after restart: %d", len(again.packs))
+	}
+}
+
+// Bundled brand logos (simple-icons) are found by issuer, by the otpauth
+// URI's issuer and by a token's URL; an installed Aegis pack that has the
+// issuer wins over them; other issuers keep their coloured initials.
+func TestIconChoice(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	ic := h.ui.icons
+	gh := vault.Entry{Issuer: "GitHub"}
+	if l := ic.forEntry(&gh); l.image == nil || l.image.Name() != "github.svg" || !bytes.Contains(l.image.Content(), []byte("<path")) {
+		t.Fatalf("GitHub's icon: %+v", l)
+	}
+	viaURI := vault.Entry{Issuer: "Work code", OTP: otp.Credential{Issuer: "GitLab"}}
+	if l := ic.forEntry(&viaURI); l.image == nil || l.image.Name() != "gitlab.svg" {
+		t.Fatalf("an entry whose URI names GitLab: %+v", l)
+	}
+	token := vault.Entry{Kind: vault.KindToken, Issuer: "CI", Token: vault.Token{URL: "https://ci.docker.com/tokens"}}
+	if l := ic.forEntry(&token); l.image == nil || l.image.Name() != "docker.svg" {
+		t.Fatalf("a token used at docker.com: %+v", l)
+	}
+	acme := vault.Entry{Issuer: "Acme"}
+	if l := ic.forEntry(&acme); l.image != nil || l.tile != nil {
+		t.Fatalf("an unknown issuer got %+v, want the initials", l)
+	}
+
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{
+		"pack.json": `{"uuid":"33333333-4444","name":"GH pack","version":1,"icons":[{"filename":"gh.svg","name":"GitHub","issuer":["github"]}]}`,
+		"gh.svg":    `<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#123456"/></svg>`,
+	} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	h.ui.showSettings()
+	h.ui.settings.importFrom(&buf)
+	if l := ic.forEntry(&gh); l.image == nil || l.image.Name() != "gh.svg" {
+		t.Fatalf("with a pack that has GitHub: %+v", l)
+	}
+}
+
+// Every bundled logo draws its mark, not an empty tile: the SVG reader
+// Fyne uses drops paths it cannot parse.
+func TestLogosDraw(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("")
+	defer w.Close()
+	for _, name := range issuers.Names() {
+		l := builtin(name)
+		if l.image == nil {
+			continue
+		}
+		img := canvas.NewImageFromResource(l.image)
+		img.SetMinSize(fyne.NewSquareSize(64))
+		w.SetContent(img)
+		w.Resize(fyne.NewSquareSize(64))
+		shot := w.Canvas().Capture()
+		colours := map[[3]uint32]int{}
+		b := shot.Bounds()
+		for y := b.Min.Y + b.Dy()/4; y < b.Max.Y-b.Dy()/4; y++ {
+			for x := b.Min.X + b.Dx()/4; x < b.Max.X-b.Dx()/4; x++ {
+				r, g, bl, _ := shot.At(x, y).RGBA()
+				colours[[3]uint32{r >> 12, g >> 12, bl >> 12}]++
+			}
+		}
+		if len(colours) < 2 {
+			t.Errorf("%s: the middle of the icon is one colour, the mark is missing", name)
+		}
 	}
 }

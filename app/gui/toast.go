@@ -24,13 +24,13 @@ type toast struct {
 
 	text   *widget.Label
 	action *widget.Button
+	bg     *canvas.Rectangle
 	box    *fyne.Container
-	layer  *fyne.Container   // what the window stacks over its content
-	lift   *canvas.Rectangle // empty space under the box
+	layer  *fyne.Container // what the window stacks over its content
 
-	// below returns the height of what the toast must not cover at the
-	// bottom of the current screen (the list's countdowns); nil for none.
-	below func() float32
+	// onHeight, if set, is told the room the toast takes at the bottom of
+	// the window when it shows, and 0 when it goes.
+	onHeight func(float32)
 
 	onAction func()
 	timer    clock.Timer
@@ -42,15 +42,21 @@ func newToast(c clock.Clock) *toast {
 	t.text.Wrapping = fyne.TextWrapWord
 	t.action = widget.NewButton("", t.onTapAction)
 	t.action.Importance = widget.HighImportance
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
-	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
-	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
-	bg.StrokeWidth = 1
-	t.box = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, nil, t.action, t.text)))
-	t.lift = canvas.NewRectangle(color.Transparent)
-	t.layer = container.NewVBox(layout.NewSpacer(), container.NewPadded(t.box), t.lift)
+	t.bg = canvas.NewRectangle(color.Transparent)
+	t.bg.StrokeWidth = 1
+	t.recolour()
+	t.box = container.NewStack(t.bg, container.NewPadded(container.NewBorder(nil, nil, nil, t.action, t.text)))
+	t.layer = container.NewVBox(layout.NewSpacer(), container.NewPadded(t.box))
 	t.layer.Hide()
 	return t
+}
+
+// recolour takes the theme's colours, after a theme switch.
+func (t *toast) recolour() {
+	t.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	t.bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	t.bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	t.bg.Refresh()
 }
 
 // show displays msg for d; with a non-empty action label, a button that
@@ -67,13 +73,11 @@ func (t *toast) show(msg string, d time.Duration, action string, onAction func()
 	} else {
 		t.action.Hide()
 	}
-	t.lift.Hide()
-	if h := t.liftHeight(); h > 0 {
-		t.lift.SetMinSize(fyne.NewSize(0, h))
-		t.lift.Show()
-	}
 	t.layer.Show()
 	t.layer.Refresh()
+	if t.onHeight != nil {
+		t.onHeight(t.box.Size().Height + 2*theme.Padding())
+	}
 	var tm clock.Timer
 	tm = t.clock.AfterFunc(d, func() {
 		fyne.Do(func() {
@@ -83,13 +87,6 @@ func (t *toast) show(msg string, d time.Duration, action string, onAction func()
 		})
 	})
 	t.timer = tm
-}
-
-func (t *toast) liftHeight() float32 {
-	if t.below == nil {
-		return 0
-	}
-	return t.below()
 }
 
 // message returns the text on show, or "" when hidden.
@@ -107,6 +104,9 @@ func (t *toast) hide() {
 	}
 	t.onAction = nil
 	t.layer.Hide()
+	if t.onHeight != nil {
+		t.onHeight(0)
+	}
 }
 
 func (t *toast) onTapAction() {

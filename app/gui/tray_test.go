@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-auth/tessera/app/clock/clocktest"
 )
 
 // trayApp is the test app with a tray that records its menu.
@@ -35,7 +37,9 @@ func TestTray(t *testing.T) {
 	makeVault(t, dir, testEntries(t))
 	a := &trayApp{App: test.NewTempApp(t)}
 	w := a.NewWindow("Tessera")
-	u := New(a, w, Config{VaultDir: dir, Go: func(f func()) { f() }})
+	// The fake clock: a real one would fire this UI's toast timers during
+	// later tests, on another goroutine.
+	u := New(a, w, Config{VaultDir: dir, Clock: clocktest.New(t0), Go: func(f func()) { f() }})
 	if a.item("Lock") != nil || a.item("Hide Tessera") == nil {
 		t.Fatalf("locked tray menu: %v", labelsOf(a.menu))
 	}

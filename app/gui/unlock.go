@@ -3,11 +3,13 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/assets"
@@ -45,7 +47,7 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.DangerImportance
 	s.where = widget.NewLabel("")
-	s.where.SizeName = "captionText"
+	s.where.SizeName = theme.SizeNameCaptionText
 	s.where.Truncation = fyne.TextTruncateEllipsis
 	s.where.Alignment = fyne.TextAlignCenter
 	logo := canvas.NewImageFromResource(fyne.NewStaticResource("tessera.png", assets.IconPNG))
@@ -59,9 +61,10 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	return s
 }
 
-// reset empties the field for the next unlock.
+// reset empties the field for the next unlock, which always starts with
+// the passphrase, masked, whatever opened the vault the last time.
 func (s *unlockScreen) reset() {
-	s.pass.SetText("")
+	s.setRecovery(false)
 	s.status.SetText("")
 	s.status.Hide()
 	s.busy = false
@@ -71,9 +74,19 @@ func (s *unlockScreen) reset() {
 }
 
 func (s *unlockScreen) onToggleRecovery() {
-	s.useRecovery = !s.useRecovery
+	s.setRecovery(!s.useRecovery)
+	// A failure said of the other way in no longer applies.
+	s.status.SetText("")
+	s.status.Hide()
+	s.ui.win.Canvas().Focus(s.pass)
+}
+
+// setRecovery switches the field between the recovery code (shown, as it
+// is long and copied from paper) and the passphrase (masked), emptying it.
+func (s *unlockScreen) setRecovery(on bool) {
+	s.useRecovery = on
 	s.pass.SetText("")
-	if s.useRecovery {
+	if on {
 		s.pass.Password = false
 		s.pass.SetPlaceHolder("Recovery code (AGE-SECRET-KEY-1...)")
 		s.recovery.SetText("Use the passphrase instead")
@@ -83,7 +96,6 @@ func (s *unlockScreen) onToggleRecovery() {
 		s.recovery.SetText("Use the recovery code instead")
 	}
 	s.pass.Refresh()
-	s.ui.win.Canvas().Focus(s.pass)
 }
 
 // onUnlock derives the key away from the UI and then shows the list.
@@ -110,6 +122,7 @@ func (s *unlockScreen) onUnlock() {
 		} else {
 			err = v.UnlockPassphrase(secret)
 		}
+		releaseKeyDerivation()
 		fyne.Do(func() { s.done(err) })
 	})
 }
@@ -149,6 +162,13 @@ func (s *unlockScreen) fail(err error) {
 	s.status.SetText(msg)
 	s.status.Show()
 }
+
+// releaseKeyDerivation gives the memory of a key derivation back to the
+// system: scrypt takes 256 MiB at the tuned work factor, which Go's
+// runtime would otherwise keep resident for minutes after the unlock
+// (430 MiB measured with 200 entries, against 135 MiB for a bare Fyne
+// window).
+func releaseKeyDerivation() { debug.FreeOSMemory() }
 
 // fixedWidth lays its objects out on top of each other, w wide and as high
 // as they need at that width (which wrapped labels only know once sized).

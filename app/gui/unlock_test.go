@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 )
 
 func TestUnlockFocusAndEnter(t *testing.T) {
@@ -86,4 +87,44 @@ func TestRecoveryCodeUnlock(t *testing.T) {
 	if !h.ui.unlocked() {
 		t.Fatalf("the recovery code did not unlock: %q", h.ui.unlock.status.Text)
 	}
+}
+
+// After an unlock with the recovery code the lock screen returns to the
+// passphrase, masked; a failure's message goes when the person switches to
+// the other way in; the vault folder line has a size the theme knows.
+func TestUnlockReturnsToPassphrase(t *testing.T) {
+	h := newHarness(t, t.TempDir()+"/new")
+	s := h.ui.create
+	test.Type(s.pass1, testPass)
+	test.Type(s.pass2, testPass)
+	test.Tap(s.button)
+	code := s.code.Text
+	test.Tap(s.saved)
+	test.Tap(s.cont)
+	h.ui.lock()
+
+	u := h.ui.unlock
+	test.Type(u.pass, "not the passphrase")
+	h.press(u.pass, fyne.KeyReturn)
+	if !u.status.Visible() || !strings.Contains(u.status.Text, "Wrong passphrase") {
+		t.Fatalf("status %q after a wrong passphrase", u.status.Text)
+	}
+	test.Tap(u.recovery)
+	if u.status.Visible() {
+		t.Fatalf("%q still shown after switching to the recovery code", u.status.Text)
+	}
+	test.Type(u.pass, code)
+	h.press(u.pass, fyne.KeyReturn)
+	if !h.ui.unlocked() {
+		t.Fatalf("the recovery code did not unlock: %q", u.status.Text)
+	}
+	h.ui.lock()
+	if u.useRecovery || !u.pass.Password || !strings.Contains(u.recovery.Text, "recovery code") {
+		t.Fatalf("after a recovery unlock and lock: recovery mode %v, masked %v, link %q",
+			u.useRecovery, u.pass.Password, u.recovery.Text)
+	}
+	if size := theme.Size(u.where.SizeName); size < 8 {
+		t.Fatalf("the vault folder line is drawn at size %v", size)
+	}
+	h.unlock()
 }

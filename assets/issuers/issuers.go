@@ -1,18 +1,47 @@
-// Package issuers is Tessera's small bundled set of issuer icons: a tile in
-// each well-known service's colour with its initials or a simple shape,
-// drawn for the project (no third-party artwork, so no licence beyond the
-// project's own). The app draws the tile and glyph itself, so the glyph
-// uses the app's font; the few icons that are shapes come as SVG.
+// Package issuers is Tessera's small bundled set of issuer icons: for the
+// brands in simple-icons (CC0; simpleicons.json, refreshed from the pinned
+// npm package by `make icons`, see SIMPLE-ICONS-LICENSE.md), the brand's
+// logo on a tile in its colour; for the others a tile in the service's
+// colour with its initials or a simple shape drawn for the project. The
+// app draws initials itself, so they use the app's font; logos and shapes
+// come as SVG.
 //
 // Like the rest of assets it holds plain data and never imports Fyne.
 package issuers
 
 import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
 	"image/color"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
+
+// simpleIconsJSON is the vendored subset of simple-icons.
+//
+//go:embed simpleicons.json
+var simpleIconsJSON []byte
+
+// logo is one simple-icons entry: brand colour (rrggbb) and 24x24 path.
+type logo struct {
+	Slug, Title, Hex, Path string
+}
+
+// logos returns the vendored simple-icons by slug.
+var logos = sync.OnceValue(func() map[string]logo {
+	var f struct{ Icons []logo }
+	if err := json.Unmarshal(simpleIconsJSON, &f); err != nil {
+		panic("issuers: simpleicons.json: " + err.Error()) // the file is part of the binary
+	}
+	m := make(map[string]logo, len(f.Icons))
+	for _, l := range f.Icons {
+		m[l.Slug] = l
+	}
+	return m
+})
 
 // icon is one bundled icon: the tile colour, the glyph and the issuer names
 // it stands for (lower case; the first is its canonical name).
@@ -103,6 +132,11 @@ func normalize(s string) string {
 	return s
 }
 
+// luminance is a colour's relative luminance, 0 (black) to 1 (white).
+func luminance(c color.NRGBA) float64 {
+	return (0.2126*float64(c.R) + 0.7152*float64(c.G) + 0.0722*float64(c.B)) / 255
+}
+
 // hex reads a colour written #rrggbb; an empty string is transparent.
 func hex(s string) color.NRGBA {
 	var c color.NRGBA
@@ -113,10 +147,26 @@ func hex(s string) color.NRGBA {
 	return c
 }
 
-// svg draws the icons that are shapes rather than glyphs: the four
-// Microsoft squares and the bitten apple.
+// svg draws the icons that are logos or shapes rather than glyphs: a
+// simple-icons logo on a tile of its brand colour, the four Microsoft
+// squares.
 func (ic icon) svg() []byte {
 	var body string
+	if l, ok := logos()[ic.names[0]]; ok {
+		bg := hex("#" + l.Hex)
+		fg := "#ffffff"
+		if luminance(bg) > 0.6 {
+			fg = "#000000"
+		}
+		if luminance(bg) < 0.02 {
+			bg = hex(ic.bg) // black brands keep their near-black tile, which shows on a dark theme
+		}
+		// The logo's 24x24 box with a margin of 6 around it, drawn
+		// without transforms, which Fyne's SVG reader mishandles.
+		body = fmt.Sprintf(`<rect x="-6" y="-6" width="36" height="36" rx="7" fill="#%02x%02x%02x"/>`, bg.R, bg.G, bg.B) +
+			fmt.Sprintf(`<path fill="%s" d="%s"/>`, fg, l.Path)
+		return []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="-6 -6 36 36">` + body + `</svg>`)
+	}
 	switch ic.names[0] {
 	case "microsoft":
 		body = `<rect width="64" height="64" rx="12" fill="#ffffff"/>` +

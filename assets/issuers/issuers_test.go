@@ -1,7 +1,11 @@
 package issuers_test
 
 import (
+	"encoding/json"
 	"encoding/xml"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-auth/tessera/assets/issuers"
@@ -47,7 +51,60 @@ func TestIconsAreWellFormed(t *testing.T) {
 			t.Errorf("icon %q: not an SVG document: %v", n, err)
 		}
 	}
-	if shapes != 2 {
-		t.Errorf("%d shape icons, want 2 (microsoft, apple)", shapes)
+	// Every vendored simple-icons logo is drawn, plus Microsoft's squares.
+	if want := len(slugs(t)) + 1; shapes != want {
+		t.Errorf("%d logo and shape icons, want %d", shapes, want)
+	}
+}
+
+// slugs returns the slugs simpleicons.txt lists.
+func slugs(t *testing.T) []string {
+	b, err := os.ReadFile("simpleicons.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The vendored simple-icons are those simpleicons.txt lists (make icons
+// was run after editing it), each a logo with a brand colour, and each
+// drawn for the issuer of its name.
+func TestSimpleIconsSubset(t *testing.T) {
+	var f struct {
+		Source string
+		Icons  []struct{ Slug, Hex, Path string }
+	}
+	b, err := os.ReadFile("simpleicons.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ic := range f.Icons {
+		got = append(got, ic.Slug)
+		if len(ic.Hex) != 6 || !strings.HasPrefix(strings.ToUpper(ic.Path), "M") {
+			t.Errorf("%s: colour %q, path %.10q", ic.Slug, ic.Hex, ic.Path)
+		}
+		l, ok := issuers.Lookup(ic.Slug)
+		if !ok || !strings.Contains(string(l.SVG), ic.Path) {
+			t.Errorf("%s: the issuer's icon does not draw the logo", ic.Slug)
+		}
+	}
+	if want := slugs(t); !slices.Equal(got, want) {
+		t.Fatalf("simpleicons.json holds %v, simpleicons.txt lists %v: run make icons", got, want)
+	}
+	if !strings.HasPrefix(f.Source, "simple-icons 16.") {
+		t.Fatalf("source %q", f.Source)
+	}
+	if _, err := os.Stat("SIMPLE-ICONS-LICENSE.md"); err != nil {
+		t.Fatal("the licence of the vendored icons is missing")
 	}
 }

@@ -1,0 +1,87 @@
+package gui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// escape sends Escape to the window as the driver does when no widget has
+// the keyboard, which is the case while a dialog is open.
+func (h *harness) escape() {
+	h.t.Helper()
+	if f := h.focused(); f != nil {
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		return
+	}
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+}
+
+// F1's help fits in the window, its descriptions wrapped rather than cut,
+// and Escape closes it and gives the keyboard back to the search.
+func TestHelpFitsAndEscapeCloses(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.press(h.ui.list.search, fyne.KeyF1)
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil || len(h.ui.dialogs) != 1 {
+		t.Fatal("F1 opened no dialog")
+	}
+	win := h.win.Canvas().Size()
+	if w := h.ui.dialogs[0].MinSize().Width; w > win.Width {
+		t.Fatalf("the help needs %v px, the window has %v", w, win.Width)
+	}
+	// Every description is whole: laid out no wider than the dialog, and
+	// as tall as its wrapped lines need.
+	n := 0
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			if o.Wrapping == fyne.TextWrapWord {
+				n++
+				if o.Size().Height < o.MinSize().Height || o.Size().Width > win.Width {
+					t.Errorf("%q laid out %v, needs %v", o.Text, o.Size(), o.MinSize())
+				}
+			}
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(top.(*widget.PopUp).Content)
+	if n != len(shortcuts) {
+		t.Fatalf("found %d descriptions, want %d", n, len(shortcuts))
+	}
+	h.escape()
+	if len(h.ui.dialogs) != 0 || h.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("Escape did not close the help")
+	}
+	if h.focused() != h.ui.list.search {
+		t.Fatalf("after the help closed the focus is on %T, not the search", h.focused())
+	}
+	// The search still takes Escape as "clear" when no dialog is open.
+	h.ui.list.search.SetText("hub")
+	h.escape()
+	if h.ui.list.search.Text != "" {
+		t.Fatal("Escape in the search no longer clears it")
+	}
+}
+
+// Escape closes the confirmations too, as their Cancel would.
+func TestEscapeClosesConfirmation(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.list.selectRow(0)
+	h.ui.list.onEdit()
+	h.ui.edit.onShowQR()
+	if len(h.ui.dialogs) != 1 {
+		t.Fatal("no confirmation before showing the QR code")
+	}
+	h.escape()
+	if len(h.ui.dialogs) != 0 || h.ui.qrDialog != nil {
+		t.Fatal("Escape did not cancel the confirmation (or showed the QR code)")
+	}
+}
