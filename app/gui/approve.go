@@ -158,9 +158,9 @@ func (a *approvals) next() {
 
 // close ends the current dialog with a toast and shows the next one.
 func (a *approvals) close(msg string) {
-	if a.current != nil {
-		a.current.d.Hide()
-		a.current = nil
+	if cur := a.current; cur != nil {
+		a.current = nil // first, so that closing it is not taken for Escape
+		cur.d.Hide()
 	}
 	if msg != "" {
 		a.u.toast.show(msg, toastTime, "", nil)
@@ -249,7 +249,12 @@ func newApprovalDialog(a *approvals, p approve.Prompt) *approvalDialog {
 	}
 	rows = append(rows, ad.status, container.NewHBox(buttons...))
 	ad.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(rows...), a.u.win)
-	ad.d.Show()
+	a.u.showDialog(ad.d, func() {
+		// Closed by Escape on the window rather than by a decision.
+		if a.current == ad {
+			ad.deny(false)
+		}
+	})
 	a.u.win.Canvas().Focus(ad.code)
 	return ad
 }

@@ -46,8 +46,8 @@ func (a *approvals) showManager() *approvalsManager {
 		container.NewTabItem("Log", container.NewBorder(m.search, nil, nil, nil, m.log)),
 	)
 	m.d = dialog.NewCustom("Login approvals", "Close", tabs, a.u.win)
-	m.d.Resize(fyne.NewSize(640, 480))
-	m.d.Show()
+	m.d.Resize(fyne.NewSize(a.u.dialogRoom(), 480))
+	a.u.showDialog(m.d, nil)
 	return m
 }
 
@@ -59,7 +59,9 @@ func (m *approvalsManager) reload() {
 		m.clients.Add(widget.NewLabel("Could not read the paired programs: " + err.Error()))
 	}
 	if err == nil && len(cs) == 0 {
-		m.clients.Add(widget.NewLabel("No program is paired. Pair one with: tessera approve pair --name NAME --save FILE"))
+		none := widget.NewLabel("No program is paired. Pair one with: tessera approve pair --name NAME --save FILE")
+		none.Wrapping = fyne.TextWrapWord
+		m.clients.Add(none)
 	}
 	for _, c := range cs {
 		last := "never used"

@@ -185,3 +185,53 @@ func findButton(t *testing.T, w fyne.Window, text string) *widget.Button {
 	t.Fatalf("no %q button on screen", text)
 	return nil
 }
+
+// TestApprovalsShortcutFromSearch: Ctrl+Shift+A opens the manager while the
+// search field has the keyboard, as it always does; the manager fits the
+// window and Escape closes it.
+func TestApprovalsShortcutFromSearch(t *testing.T) {
+	h := newHarness(t, "")
+	t.Cleanup(h.ui.approvals.svc.Close)
+	h.unlock()
+	h.win.Canvas().Focus(h.ui.list.search)
+	before := len(h.ui.dialogs)
+	h.ui.list.search.TypedShortcut(shortcutApprovals)
+	if len(h.ui.dialogs) != before+1 {
+		t.Fatalf("%d dialogs open after Ctrl+Shift+A, want %d", len(h.ui.dialogs), before+1)
+	}
+	if w := h.ui.dialogs[len(h.ui.dialogs)-1].MinSize().Width; w > h.win.Canvas().Size().Width {
+		t.Errorf("the manager needs %v px, wider than the window's %v", w, h.win.Canvas().Size().Width)
+	}
+	h.escape()
+	if len(h.ui.dialogs) != before {
+		t.Fatalf("Escape left %d dialogs open", len(h.ui.dialogs))
+	}
+}
+
+// TestSettingsDialogsFitTheWindow: the dialogs opened from Settings are no
+// wider than the window (they came from branches written side by side).
+func TestSettingsDialogsFitTheWindow(t *testing.T) {
+	h := newHarness(t, "")
+	t.Cleanup(h.ui.approvals.svc.Close)
+	h.unlock()
+	width := h.win.Canvas().Size().Width
+	for name, open := range map[string]func(){
+		"automatic backups": h.ui.showAutoBackup,
+		"export":            h.ui.showExport,
+		"approvals":         func() { h.ui.approvals.showManager() },
+	} {
+		before := len(h.ui.dialogs)
+		open()
+		if len(h.ui.dialogs) != before+1 {
+			t.Errorf("%s: not opened through showDialog (Escape would not close it)", name)
+			continue
+		}
+		if w := h.ui.dialogs[len(h.ui.dialogs)-1].MinSize().Width; w > width {
+			t.Errorf("%s needs %v px, wider than the window's %v", name, w, width)
+		}
+		h.escape()
+		if len(h.ui.dialogs) != before {
+			t.Errorf("%s: Escape did not close it", name)
+		}
+	}
+}

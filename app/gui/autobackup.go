@@ -126,7 +126,7 @@ func (u *UI) showAutoBackup() {
 		dialog.ShowError(err, u.win)
 		return
 	}
-	a.enabled = widget.NewCheck("Back up automatically: after changes (at most hourly) and daily", nil)
+	a.enabled = widget.NewCheck("Back up automatically", nil)
 	a.enabled.SetChecked(st.Enabled)
 	a.dir = widget.NewEntry()
 	a.dir.SetPlaceHolder("a folder, ideally on another disk or a synced drive")
@@ -168,8 +168,9 @@ func (u *UI) showAutoBackup() {
 		widget.NewFormItem("Passphrase", container.NewGridWithColumns(2, a.pass1, a.pass2)),
 		widget.NewFormItem("Keys", a.recipients),
 	)
-	form.Items[2].HintText = "the newest backups kept, besides one a month for a year"
-	form.Items[5].HintText = "a GitHub .keys file's lines work; the age tool or Tessera restores with the private key"
+	form.Items[0].HintText = "after changes (at most hourly) and daily"
+	form.Items[2].HintText = "the newest, plus one a month for a year"
+	form.Items[5].HintText = "one a line; a GitHub .keys file's lines work"
 	content := container.NewVBox(form, a.status, container.NewHBox(now))
 	d := dialog.NewCustomConfirm("Automatic backups", "Save", "Cancel", content, func(ok bool) {
 		a.dialog = nil
@@ -177,9 +178,9 @@ func (u *UI) showAutoBackup() {
 			a.onSave()
 		}
 	}, u.win)
-	d.Resize(fyne.NewSize(520, d.MinSize().Height))
+	d.Resize(fyne.NewSize(u.dialogRoom(), d.MinSize().Height))
 	a.dialog = d
-	d.Show()
+	u.showDialog(d, nil)
 }
 
 // onMode shows the fields of the chosen way to encrypt.

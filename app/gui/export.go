@@ -81,11 +81,11 @@ func (u *UI) newExportDialog() *exportDialog {
 			d.onExport()
 		}
 	}, u.win)
-	d.dialog.Resize(fyne.NewSize(520, d.dialog.MinSize().Height))
+	d.dialog.Resize(fyne.NewSize(u.dialogRoom(), d.dialog.MinSize().Height))
 	return d
 }
 
-func (d *exportDialog) show() { d.dialog.Show() }
+func (d *exportDialog) show() { d.ui.showDialog(d.dialog, nil) }
 
 // chosen returns the chosen format's entry in exportFormats.
 func (d *exportDialog) chosen() (label, format, file string) {

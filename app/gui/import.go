@@ -143,7 +143,7 @@ func (f *importFlow) askPassphrase(problem string) {
 		}
 		f.read(p)
 	}, f.ui.win)
-	f.passDlg.Show()
+	f.ui.showDialog(f.passDlg, nil)
 	f.ui.win.Canvas().Focus(f.pass)
 }
 

@@ -578,6 +578,10 @@ func (s *listScreen) onShortcut(sc fyne.Shortcut) bool {
 		s.ui.pasteToAdd()
 		return true
 	case *desktop.CustomShortcut:
+		if sc.ShortcutName() == shortcutApprovals.ShortcutName() {
+			s.ui.approvals.showManager()
+			return true
+		}
 		if sc.Modifier != fyne.KeyModifierShortcutDefault {
 			return false
 		}

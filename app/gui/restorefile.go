@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/sync/backup"
@@ -128,14 +129,14 @@ func (u *UI) confirmRestore(name string, f *backup.File) {
 	}
 	list := widget.NewLabel(strings.Join(lines, "\n"))
 	scroll := container.NewVScroll(list)
-	scroll.SetMinSize(fyne.NewSize(420, 160))
+	scroll.SetMinSize(fyne.NewSize(u.dialogRoom()-2*theme.Padding(), 160))
 	d := dialog.NewCustomConfirm("Restore from "+name, "Restore", "Cancel", container.NewBorder(label, nil, nil, nil, scroll), func(ok bool) {
 		if ok {
 			u.applyRestore(steps)
 		}
 	}, u.win)
-	d.Resize(fyne.NewSize(480, 360))
-	d.Show()
+	d.Resize(fyne.NewSize(u.dialogRoom(), 360))
+	u.showDialog(d, nil)
 }
 
 // applyRestore carries out a restore's steps and saves.

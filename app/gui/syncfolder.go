@@ -151,6 +151,6 @@ func (u *UI) showHistory(id string) {
 		box.Add(row)
 	}
 	d = dialog.NewCustom(historyTitle, "Close", container.NewVScroll(box), u.win)
-	d.Resize(fyne.NewSize(520, 360))
-	d.Show()
+	d.Resize(fyne.NewSize(u.dialogRoom(), 360))
+	u.showDialog(d, nil)
 }
