@@ -165,7 +165,7 @@ func (u *UI) showAutoBackup() {
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, a.dir)),
 		widget.NewFormItem("Keep", a.keep),
 		widget.NewFormItem("Encrypt with", a.mode),
-		widget.NewFormItem("Passphrase", container.NewGridWithColumns(2, a.pass1, a.pass2)),
+		widget.NewFormItem("Passphrase", container.NewVBox(a.pass1, a.pass2)),
 		widget.NewFormItem("Keys", a.recipients),
 	)
 	form.Items[0].HintText = "after changes (at most hourly) and daily"
