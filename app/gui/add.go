@@ -357,7 +357,7 @@ func (s *addScreen) openWithFyne() {
 		defer r.Close()
 		s.ui.addFromFile(r.URI().Name(), r)
 	}, s.ui.win)
-	d.Show()
+	s.ui.showDialog(d, nil)
 }
 
 // onPaste takes an otpauth link or an image from the clipboard.

@@ -71,12 +71,12 @@ func (a *approvals) start() {
 	}
 	srv, notice, err := loopback.StartApprovals(a.svc, port, path)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("login approvals are off: %w", err), a.u.win)
+		a.u.showDialog(dialog.NewError(fmt.Errorf("login approvals are off: %w", err), a.u.win), nil)
 		return
 	}
 	a.srv, a.discPath = srv, path
 	if notice != "" {
-		dialog.ShowInformation("Login approvals", notice, a.u.win)
+		a.u.showDialog(dialog.NewInformation("Login approvals", notice, a.u.win), nil)
 	}
 }
 

@@ -93,13 +93,13 @@ func (m *approvalsManager) filter() {
 }
 
 func (m *approvalsManager) onRevoke(c approve.Client) {
-	dialog.ShowConfirm("Revoke "+c.Name+"?", "It can no longer ask for approvals until paired again.", func(ok bool) {
+	m.a.u.showDialog(dialog.NewConfirm("Revoke "+c.Name+"?", "It can no longer ask for approvals until paired again.", func(ok bool) {
 		if !ok {
 			return
 		}
 		if _, err := m.a.svc.Revoke(c.ID); err != nil {
-			dialog.ShowError(err, m.a.u.win)
+			m.a.u.showDialog(dialog.NewError(err, m.a.u.win), nil)
 		}
 		m.reload()
-	}, m.a.u.win)
+	}, m.a.u.win), nil)
 }

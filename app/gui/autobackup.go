@@ -123,7 +123,7 @@ func (u *UI) showAutoBackup() {
 	a := u.auto
 	st, err := backup.LoadSettings(u.vault)
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		return
 	}
 	a.enabled = widget.NewCheck("Back up automatically", nil)
@@ -206,7 +206,7 @@ func (a *autoBackupUI) onChooseDir() {
 			a.dir.SetText(l.Path())
 		}
 	}, a.ui.win)
-	d.Show()
+	a.ui.showDialog(d, nil)
 }
 
 // settings returns the settings the dialog's fields give, on top of old,
@@ -258,7 +258,7 @@ func (a *autoBackupUI) onSave() {
 	u.touch()
 	old, err := backup.LoadSettings(u.vault)
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		return
 	}
 	s, err := a.settings(old)
@@ -266,7 +266,7 @@ func (a *autoBackupUI) onSave() {
 		err = backup.SaveSettings(u.vault, s)
 	}
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("automatic backups: %w", err), u.win)
+		u.showDialog(dialog.NewError(fmt.Errorf("automatic backups: %w", err), u.win), nil)
 		return
 	}
 	if a.sched != nil {
@@ -285,7 +285,7 @@ func (a *autoBackupUI) onBackUpNow() {
 	u.touch()
 	old, err := backup.LoadSettings(u.vault)
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		return
 	}
 	s, err := a.settings(old)
@@ -296,7 +296,7 @@ func (a *autoBackupUI) onBackUpNow() {
 		s.Enabled = false
 	}
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		return
 	}
 	a.status.SetText("Backing up…")
@@ -313,7 +313,7 @@ func (a *autoBackupUI) onBackUpNow() {
 		fyne.Do(func() {
 			a.refreshStatus()
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("the backup failed: %w", err), u.win)
+				u.showDialog(dialog.NewError(fmt.Errorf("the backup failed: %w", err), u.win), nil)
 				return
 			}
 			u.toast.show("Backed up to "+stored.Path, toastTime, "", nil)

@@ -252,7 +252,7 @@ func (s *createScreen) onSaveCode() {
 		s.ui.toast.show("Saved the recovery code to "+path+". Move it off this computer.", 2*toastTime, "", nil)
 	}, s.ui.win)
 	d.SetFileName("tessera-recovery-code.txt")
-	d.Show()
+	s.ui.showDialog(d, nil)
 }
 
 // saveCodeTo writes the recovery code with how to use it to path, mode

@@ -85,3 +85,19 @@ func TestEscapeClosesConfirmation(t *testing.T) {
 		t.Fatal("Escape did not cancel the confirmation (or showed the QR code)")
 	}
 }
+
+// Fyne's own file dialogs (the fallback when no portal serves a file
+// chooser) close with Escape like every other dialog.
+func TestFileDialogEscapeCloses(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.list.search.TypedShortcut(ctrl(fyne.KeyN))
+	h.ui.add.openWithFyne()
+	if len(h.ui.dialogs) != 1 {
+		t.Fatalf("%d dialogs open, want the file dialog", len(h.ui.dialogs))
+	}
+	h.escape()
+	if len(h.ui.dialogs) != 0 {
+		t.Fatal("Escape left the file dialog open")
+	}
+}

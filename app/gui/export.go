@@ -172,22 +172,22 @@ func (d *exportDialog) onExport() {
 	u := d.ui
 	u.touch()
 	if _, format, _ := d.chosen(); format == "migration" {
-		dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		u.showDialog(dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err != nil || dir == nil {
 				return
 			}
 			names, res, err := d.writeMigration(dir)
 			if err != nil {
-				dialog.ShowError(err, u.win)
+				u.showDialog(dialog.NewError(err, u.win), nil)
 				return
 			}
 			u.toast.show(exportSummary(res, fmt.Sprintf("%d images (%s…)", len(names), names[0]), true), 2*toastTime, "", nil)
-		}, u.win).Show()
+		}, u.win), nil)
 		return
 	}
 	data, res, err := d.render()
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		return
 	}
 	_, _, file := d.chosen()
@@ -202,13 +202,13 @@ func (d *exportDialog) onExport() {
 			werr = cerr
 		}
 		if werr != nil {
-			dialog.ShowError(fmt.Errorf("writing the export: %w", werr), u.win)
+			u.showDialog(dialog.NewError(fmt.Errorf("writing the export: %w", werr), u.win), nil)
 			return
 		}
 		u.toast.show(exportSummary(res, w.URI().Name(), plain), 2*toastTime, "", nil)
 	}, u.win)
 	save.SetFileName(file)
-	save.Show()
+	u.showDialog(save, nil)
 }
 
 // exportSummary says what an export wrote and left out.

@@ -29,7 +29,7 @@ func (u *UI) showRestoreFile() {
 	if !u.unlocked() {
 		return
 	}
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	u.showDialog(dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -39,11 +39,11 @@ func (u *UI) showRestoreFile() {
 			err = fmt.Errorf("the file is larger than %d MB: not a Tessera backup", maxBackupFile>>20)
 		}
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showDialog(dialog.NewError(err, u.win), nil)
 			return
 		}
 		u.askBackupKey(r.URI().Name(), data)
-	}, u.win).Show()
+	}, u.win), nil)
 }
 
 // askBackupKey asks for what opens the backup: its passphrase, or a key
@@ -51,32 +51,32 @@ func (u *UI) showRestoreFile() {
 func (u *UI) askBackupKey(name string, data []byte) {
 	if backup.NeedsPassphrase(data) {
 		pass := widget.NewPasswordEntry()
-		dialog.ShowForm("Backup passphrase", "Open", "Cancel",
+		u.showDialog(dialog.NewForm("Backup passphrase", "Open", "Cancel",
 			[]*widget.FormItem{widget.NewFormItem("Passphrase of "+name, pass)}, func(ok bool) {
 				if !ok {
 					return
 				}
 				id, err := age.NewScryptIdentity(pass.Text)
 				if err != nil {
-					dialog.ShowError(backup.ErrWrongKey, u.win)
+					u.showDialog(dialog.NewError(backup.ErrWrongKey, u.win), nil)
 					return
 				}
 				u.openBackup(name, data, id)
-			}, u.win)
+			}, u.win), nil)
 		return
 	}
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	u.showDialog(dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		ids, err := backup.ParseIdentities(r, r.URI().Name())
 		r.Close()
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showDialog(dialog.NewError(err, u.win), nil)
 			return
 		}
 		u.openBackup(name, data, ids...)
-	}, u.win).Show()
+	}, u.win), nil)
 	u.toast.show(name+" is encrypted to keys: choose the key file (age-keygen's, or an SSH private key).", toastTime, "", nil)
 }
 
@@ -87,7 +87,7 @@ func (u *UI) openBackup(name string, data []byte, ids ...age.Identity) {
 		f, err := readBackup(data, ids...)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("%s: %w", name, err), u.win)
+				u.showDialog(dialog.NewError(fmt.Errorf("%s: %w", name, err), u.win), nil)
 				return
 			}
 			u.confirmRestore(name, f)
@@ -124,7 +124,7 @@ func (u *UI) confirmRestore(name string, f *backup.File) {
 	label := widget.NewLabel(summary)
 	label.Wrapping = fyne.TextWrapWord
 	if len(lines) == 0 {
-		dialog.ShowInformation("Nothing to restore", summary, u.win)
+		u.showDialog(dialog.NewInformation("Nothing to restore", summary, u.win), nil)
 		return
 	}
 	list := widget.NewLabel(strings.Join(lines, "\n"))
@@ -145,7 +145,7 @@ func (u *UI) applyRestore(steps []backup.Step) error {
 		return errors.New("the vault is locked")
 	}
 	if err := backup.Apply(u.vault, steps); err != nil {
-		dialog.ShowError(err, u.win)
+		u.showDialog(dialog.NewError(err, u.win), nil)
 		u.list.load(u.vault.Entries())
 		return err
 	}

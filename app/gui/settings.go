@@ -194,7 +194,7 @@ func (s *settingsScreen) onImportPack() {
 		s.importFrom(r)
 	}, s.ui.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".zip"}))
-	d.Show()
+	s.ui.showDialog(d, nil)
 }
 
 // importFrom reads an icon pack and keeps it.

@@ -115,7 +115,7 @@ func (u *UI) showHistory(id string) {
 	}
 	hist, err := folder.History(u.vault, id)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("reading the history: %w", err), u.win)
+		u.showDialog(dialog.NewError(fmt.Errorf("reading the history: %w", err), u.win), nil)
 		return
 	}
 	box := container.NewVBox()
@@ -140,7 +140,7 @@ func (u *UI) showHistory(id string) {
 			e := h.Entry
 			row = container.NewBorder(nil, nil, nil, widget.NewButton("Restore", func() {
 				if err := u.vault.Update(e); err != nil {
-					dialog.ShowError(err, u.win)
+					u.showDialog(dialog.NewError(err, u.win), nil)
 					return
 				}
 				u.changed()
