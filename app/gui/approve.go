@@ -80,6 +80,19 @@ func (a *approvals) start() {
 	}
 }
 
+// stop closes the endpoint, so that clients stop at once rather than time
+// out, and removes the discovery file, which would name a dead server.
+func (a *approvals) stop() {
+	if a.srv == nil {
+		return
+	}
+	a.srv.Close()
+	a.srv = nil
+	if d, err := approve.ReadDiscoveryFile(a.discPath); a.discPath != "" && err == nil && d.PID == os.Getpid() {
+		os.Remove(a.discPath)
+	}
+}
+
 // Ask queues p (approve.Asker; any goroutine).
 func (a *approvals) Ask(p approve.Prompt) {
 	fyne.Do(func() {

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/approve"
+	"github.com/tessera-auth/tessera/app/loopback"
 )
 
 // TestApprovalDialogs: a pairing and requests reach the person as dialogs
@@ -233,5 +235,29 @@ func TestSettingsDialogsFitTheWindow(t *testing.T) {
 		if len(h.ui.dialogs) != before {
 			t.Errorf("%s: Escape did not close it", name)
 		}
+	}
+}
+
+// TestApprovalsPortSetting: the port is a setting (used from the next
+// start), checked as a number from 0 to 65535.
+func TestApprovalsPortSetting(t *testing.T) {
+	h := newHarness(t, "")
+	t.Cleanup(h.ui.approvals.svc.Close)
+	h.unlock()
+	h.ui.list.search.TypedShortcut(ctrl(fyne.KeyComma))
+	s := h.ui.settings
+	if s.port.Text != strconv.Itoa(loopback.DefaultPort) {
+		t.Fatalf("port shown %q, want the default %d", s.port.Text, loopback.DefaultPort)
+	}
+	s.port.SetText("70000")
+	s.onApply()
+	if got := h.app.Preferences().IntWithFallback(prefApprovalsPort, -1); got != -1 {
+		t.Fatalf("an out-of-range port was stored: %d", got)
+	}
+	h.escape()
+	s.port.SetText("8123")
+	s.onApply()
+	if got := h.app.Preferences().IntWithFallback(prefApprovalsPort, -1); got != 8123 {
+		t.Fatalf("port stored %d, want 8123", got)
 	}
 }

@@ -542,6 +542,7 @@ func (u *UI) Quit() {
 // quitNow ends the program, whatever is unsaved.
 func (u *UI) quitNow() {
 	u.clip.Clear()
+	u.approvals.stop()
 	if u.unlocked() {
 		u.vault.Lock()
 	}

@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-auth/tessera/app/loopback"
 )
 
 // Choices offered for the timed settings.
@@ -34,6 +36,7 @@ type settingsScreen struct {
 	theme        *widget.RadioGroup
 	backups      *widget.Entry
 	vaultPath    *widget.Entry
+	port         *widget.Entry // the approvals endpoint's port
 	packs        *widget.Label
 	content      fyne.CanvasObject
 
@@ -98,6 +101,8 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.backups = widget.NewEntry()
 	s.backups.Validator = intRange("backups kept", 0, 1000)
 	showBackups := widget.NewButtonWithIcon("Backups…", theme.HistoryIcon(), ui.showBackups)
+	s.port = widget.NewEntry()
+	s.port.Validator = intRange("port", 0, 65535)
 	s.vaultPath = widget.NewEntry()
 	s.vaultPath.SetPlaceHolder("default: " + ui.dir)
 	s.packs = widget.NewLabel("")
@@ -114,6 +119,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
 			{Text: "Backup files", Widget: container.NewVBox(widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
 			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs that ask you to approve logins (Ctrl+Shift+A)"},
+			{Text: "Approvals port", Widget: s.port, HintText: "on 127.0.0.1, from the next start; 0 turns approvals off"},
 			{Text: "Vault folder", Widget: s.vaultPath, HintText: "used from the next start; empty for the default"},
 			{Text: "Icons", Widget: container.NewVBox(s.packs, importBtn)},
 		},
@@ -154,6 +160,7 @@ func (s *settingsScreen) load() {
 	s.theme.Refresh()
 	s.backups.SetText(strconv.Itoa(s.ui.vault.BackupsKept()))
 	s.vaultPath.SetText(pr.vaultPath())
+	s.port.SetText(strconv.Itoa(s.ui.app.Preferences().IntWithFallback(prefApprovalsPort, loopback.DefaultPort)))
 	names := make([]string, 0, len(s.ui.icons.packs))
 	for _, p := range s.ui.icons.packs {
 		names = append(names, fmt.Sprintf("%s (%d icons)", p.Name, len(p.Icons)))
@@ -179,6 +186,12 @@ func (s *settingsScreen) onApply() {
 			return
 		}
 	}
+	port, err := strconv.Atoi(strings.TrimSpace(s.port.Text))
+	if err != nil || port < 0 || port > 65535 {
+		s.ui.showDialog(dialog.NewError(errors.New("the approvals port must be a number from 0 to 65535 (0 turns approvals off)"), s.ui.win), nil)
+		return
+	}
+	s.ui.app.Preferences().SetInt(prefApprovalsPort, port)
 	s.ui.app.Preferences().SetString(prefVaultPath, strings.TrimSpace(s.vaultPath.Text))
 	s.ui.showList()
 	s.ui.toast.show("Settings saved.", toastTime, "", nil)
