@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"filippo.io/age"
 	"golang.org/x/term"
 
+	"github.com/tessera-auth/tessera/app/approve"
 	"github.com/tessera-auth/tessera/sync/backup"
 )
 
@@ -30,6 +32,7 @@ func runBackup(env Env, args []string) error {
 	fs.Var(&recipFiles, "recipients-file", "encrypt to the recipients in `FILE`, one a line, # comments (as age -R; a GitHub .keys file works; repeatable)")
 	passFile := fs.String("backup-passphrase-file", "", "read the backup passphrase from the first line of `FILE`")
 	armor := fs.Bool("armor", false, "write the text (PEM-like) form of age files")
+	withLog := fs.Bool("audit-log", false, "include the login approvals' audit log")
 	vf := addVaultFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -91,6 +94,18 @@ func runBackup(env Env, args []string) error {
 	}
 	now := time.Now()
 	file := &backup.File{Created: now, App: "tessera " + strings.TrimPrefix(Version, "v"), Entries: v.Entries()}
+	if *withLog {
+		recs, err := approve.ReadLog(v)
+		if err != nil {
+			return vaultErr(fmt.Errorf("reading the audit log: %w", err))
+		}
+		if recs == nil {
+			recs = []approve.Record{}
+		}
+		if file.AuditLog, err = json.Marshal(recs); err != nil {
+			return err
+		}
+	}
 	if *out == "-" {
 		if err := backup.Write(env.Stdout, file, opts); err != nil {
 			return exit(ExitUsage, err)

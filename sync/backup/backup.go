@@ -69,6 +69,11 @@ type File struct {
 	Created time.Time     // when the backup was made
 	App     string        // the program that made it, such as "tessera 1.2.0"
 	Entries []vault.Entry // live entries only, never tombstones
+
+	// AuditLog is the login approvals' audit log, when the backup holds
+	// it: a JSON array of records as app/approve writes them, kept for
+	// reading (a restore does not bring it back into the vault).
+	AuditLog json.RawMessage
 }
 
 // fileJSON is the plaintext's top level, as docs/backup-format.md gives it.
@@ -78,6 +83,8 @@ type fileJSON struct {
 	Created time.Time   `json:"created"`
 	App     string      `json:"app,omitempty"`
 	Entries []entryJSON `json:"entries"`
+
+	AuditLog json.RawMessage `json:"audit_log,omitempty"`
 }
 
 // entryJSON is one entry; its field names are those of the vault's own
@@ -132,7 +139,10 @@ func (s *secretText) UnmarshalJSON(b []byte) error {
 // Encode returns the plaintext of a backup of f: indented JSON, one entry
 // per line block, ending in a newline. The caller should zero it when done.
 func Encode(f *File) ([]byte, error) {
-	out := fileJSON{Format: FormatName, Version: Version, Created: f.Created.UTC(), App: f.App, Entries: make([]entryJSON, 0, len(f.Entries))}
+	if len(f.AuditLog) > 0 && !json.Valid(f.AuditLog) {
+		return nil, errors.New("encoding backup: the audit log is not JSON")
+	}
+	out := fileJSON{Format: FormatName, Version: Version, Created: f.Created.UTC(), App: f.App, Entries: make([]entryJSON, 0, len(f.Entries)), AuditLog: f.AuditLog}
 	for i := range f.Entries {
 		e := &f.Entries[i]
 		if e.Deleted {
@@ -210,7 +220,10 @@ func Decode(plain []byte) (*File, error) {
 	if err := json.Unmarshal(plain, &in); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrFormat, jsonProblem(plain, err))
 	}
-	f := &File{Created: in.Created, App: in.App, Entries: make([]vault.Entry, 0, len(in.Entries))}
+	if len(in.AuditLog) > 0 && in.AuditLog[0] != '[' {
+		return nil, fmt.Errorf("%w: audit_log is not a list", ErrFormat)
+	}
+	f := &File{Created: in.Created, App: in.App, Entries: make([]vault.Entry, 0, len(in.Entries)), AuditLog: in.AuditLog}
 	seen := make(map[string]bool, len(in.Entries))
 	for i := range in.Entries {
 		j := &in.Entries[i]

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -238,4 +240,31 @@ func FuzzNeedsPassphrase(f *testing.F) {
 		}
 		backup.NeedsPassphrase(head)
 	})
+}
+
+// The approvals' audit log travels in the backup as it was given, and only
+// a JSON list is read back.
+func TestAuditLog(t *testing.T) {
+	log := json.RawMessage(`[{"time":"2026-01-02T03:04:05Z","event":"approved","client_name":"sudo"}]`)
+	plain, err := backup.Encode(&backup.File{Created: time.Now(), AuditLog: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := backup.Decode(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	json.Unmarshal(f.AuditLog, &got)
+	json.Unmarshal(log, &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("audit log read back as %s", f.AuditLog)
+	}
+	if _, err := backup.Encode(&backup.File{AuditLog: json.RawMessage(`{not json`)}); err == nil {
+		t.Fatal("a log that is not JSON was encoded")
+	}
+	bad := []byte(`{"format":"tessera-backup","version":1,"entries":[],"audit_log":{"a":1}}`)
+	if _, err := backup.Decode(bad); !errors.Is(err, backup.ErrFormat) {
+		t.Fatalf("audit_log as an object: %v, want ErrFormat", err)
+	}
 }
