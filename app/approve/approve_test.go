@@ -280,3 +280,52 @@ func TestThreeDenialsMute(t *testing.T) {
 		t.Fatal("the other request's prompt was not withdrawn")
 	}
 }
+
+// TestIDTokenHint: an ID token Tessera issued to the same client names the
+// person to ask; a changed, foreign or other client's token is refused,
+// and login_hint_token is refused with a reason.
+func TestIDTokenHint(t *testing.T) {
+	svc, _, a, clk := newService(t)
+	regA, regB := pair(t, svc, a, "first"), pair(t, svc, a, "second")
+	ca, _ := svc.Authenticate(regA.ClientID, regA.ClientSecret)
+	cb, _ := svc.Authenticate(regB.ClientID, regB.ClientSecret)
+	ans, err := svc.Authorize(ca, map[string]string{"scope": "openid", "login_hint": "alice@example.com"}, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Approve(a.last().ID, ans.MatchCode); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(approve.DefaultInterval)
+	tok, err := svc.Token(ca, ans.AuthReqID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authorize(ca, map[string]string{"scope": "openid", "id_token_hint": tok.IDToken}, approve.Caller{}); err != nil {
+		t.Fatalf("the client's own ID token as hint: %v", err)
+	}
+	if p := a.last(); p.LoginHint != "alice@example.com" {
+		t.Fatalf("the prompt shows %q, want the token's subject", p.LoginHint)
+	}
+	parts := strings.Split(tok.IDToken, ".")
+	claims, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(claims), "alice", "mallory", 1))) + "." + parts[2]
+	for name, c := range map[string]struct {
+		client approve.Client
+		params map[string]string
+		want   string
+	}{
+		"another client's": {cb, map[string]string{"id_token_hint": tok.IDToken}, "another client"},
+		"changed claims":   {ca, map[string]string{"id_token_hint": forged}, "does not verify"},
+		"not a JWT":        {ca, map[string]string{"id_token_hint": "abc"}, "not a signed JWT"},
+		"unsigned":         {ca, map[string]string{"id_token_hint": parts[0] + "." + parts[1] + "."}, "does not verify"},
+		"login_hint_token": {ca, map[string]string{"login_hint_token": tok.IDToken}, "not login_hint_token"},
+	} {
+		c.params["scope"] = "openid"
+		_, err := svc.Authorize(c.client, c.params, approve.Caller{})
+		var pe *approve.Error
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want a protocol error saying %q", name, err, c.want)
+		}
+	}
+}

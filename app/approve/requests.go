@@ -129,8 +129,16 @@ func (s *Service) Authorize(c Client, params map[string]string, caller Caller) (
 		return AuthAnswer{}, protoErr(400, "invalid_request", "give exactly one of login_hint, id_token_hint and login_hint_token (found %d)", hints)
 	}
 	hint, ok := params["login_hint"]
-	if !ok {
-		return AuthAnswer{}, protoErr(400, "invalid_request", "Tessera takes login_hint only, not id_token_hint or login_hint_token")
+	_, hasHintToken := params["login_hint_token"]
+	switch {
+	case hasHintToken:
+		return AuthAnswer{}, protoErr(400, "invalid_request", "Tessera takes login_hint or id_token_hint, not login_hint_token (its format is each provider's own)")
+	case !ok:
+		sub, err := s.subjectOfIDTokenHint(params["id_token_hint"], c)
+		if err != nil {
+			return AuthAnswer{}, protoErr(400, "invalid_request", "id_token_hint %v", err)
+		}
+		hint = sub
 	}
 	if err := checkText(hint, MaxLoginHint); err != nil || hint == "" {
 		if err == nil {
