@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"regexp"
 	"strings"
 	"sync"
@@ -128,7 +129,9 @@ func TestApproveVerbs(t *testing.T) {
 	if c := exitCode(t, done); c != cli.ExitOK {
 		t.Fatalf("pair exited %d: %s", c, out.buf.String())
 	}
-	if fi, err := os.Stat(creds); err != nil || fi.Mode().Perm() != 0o600 {
+	// Windows has no permission bits: the file lives in the user's
+	// profile, which other users cannot read.
+	if fi, err := os.Stat(creds); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 		t.Fatalf("client file: %v %v", fi, err)
 	}
 
