@@ -69,14 +69,16 @@ func (a *approvals) start() {
 	if err != nil {
 		path = ""
 	}
+	// Said in a toast, not a dialog: at start the passphrase field has the
+	// keyboard, and a dialog would take it from a person already typing.
 	srv, notice, err := loopback.StartApprovals(a.svc, port, path)
 	if err != nil {
-		a.u.showDialog(dialog.NewError(fmt.Errorf("login approvals are off: %w", err), a.u.win), nil)
+		a.u.toast.show(fmt.Sprintf("Login approvals are off: %v", err), 3*toastTime, "", nil)
 		return
 	}
 	a.srv, a.discPath = srv, path
 	if notice != "" {
-		a.u.showDialog(dialog.NewInformation("Login approvals", notice, a.u.win), nil)
+		a.u.toast.show(notice, 3*toastTime, "", nil)
 	}
 }
 

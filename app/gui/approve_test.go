@@ -2,6 +2,7 @@ package gui
 
 import (
 	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -260,4 +261,32 @@ func TestApprovalsPortSetting(t *testing.T) {
 	if got := h.app.Preferences().IntWithFallback(prefApprovalsPort, -1); got != 8123 {
 		t.Fatalf("port stored %d, want 8123", got)
 	}
+}
+
+// TestApprovalsPortTakenKeepsTheKeyboard: when the approvals port is taken
+// at start, the person is told in a toast, and the passphrase field keeps
+// the keyboard (a dialog there ate the passphrase being typed).
+func TestApprovalsPortTakenKeepsTheKeyboard(t *testing.T) {
+	h := newHarness(t, "")
+	t.Cleanup(h.ui.approvals.svc.Close)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("TESSERA_APPROVALS_PORT", strconv.Itoa(taken.Addr().(*net.TCPAddr).Port))
+	h.win.Canvas().Focus(h.ui.unlock.pass)
+	h.ui.approvals.start()
+	t.Cleanup(h.ui.approvals.stop)
+	if h.ui.approvals.srv == nil {
+		t.Fatal("no endpoint on another port")
+	}
+	if len(h.ui.dialogs) != 0 || h.focused() != h.ui.unlock.pass {
+		t.Fatalf("%d dialogs open, focus on %T: the passphrase field lost the keyboard", len(h.ui.dialogs), h.focused())
+	}
+	if !strings.Contains(h.ui.toast.text.Text, "is taken by another program") {
+		t.Fatalf("toast says %q", h.ui.toast.text.Text)
+	}
+	h.unlock()
 }
