@@ -53,6 +53,12 @@ type manifest struct {
 	Version     int        `json:"version"`
 	BackupsKept int        `json:"backups_kept"`
 	Slots       []slotJSON `json:"slots"`
+	// RequireKey mirrors the state's: what the UI shows. Unlock obeys
+	// the encrypted state's.
+	RequireKey bool `json:"require_key,omitempty"`
+	// Rekeying is set while a rekey's last phase is not done: the next
+	// unlock finishes it.
+	Rekeying bool `json:"rekeying,omitempty"`
 }
 
 type slotJSON struct {
