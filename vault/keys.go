@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -276,6 +277,9 @@ func pluginError(name string, err error) error {
 			where = "from https://github.com/Foxboron/age-plugin-tpm"
 		}
 		return fmt.Errorf("the age plugin binary age-plugin-%s was not found on PATH: install it %s", name, where)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.HasSuffix(err.Error(), "EOF") {
+		return fmt.Errorf("age plugin %s stopped without answering (it crashed or was killed): %w", name, err)
 	}
 	return fmt.Errorf("age plugin %s: %w", name, err)
 }
