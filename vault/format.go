@@ -59,6 +59,8 @@ type manifest struct {
 	// Rekeying is set while a rekey's last phase is not done: the next
 	// unlock finishes it.
 	Rekeying bool `json:"rekeying,omitempty"`
+	// WebAuthnUser is the vault's WebAuthn user handle, base64url.
+	WebAuthnUser string `json:"webauthn_user,omitempty"`
 }
 
 type slotJSON struct {

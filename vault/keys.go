@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -482,4 +483,34 @@ func (v *Vault) UnlockedWith() SlotKind {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.unlockedBy
+}
+
+// WebAuthnUser returns the vault's WebAuthn user handle: 16 random bytes,
+// the same for every security key of this vault, made and kept in
+// vault.json the first time it is asked for.
+func (v *Vault) WebAuthnUser() ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if b, err := b64.DecodeString(v.man.WebAuthnUser); err == nil && len(b) > 0 {
+		return b, nil
+	}
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	if err := v.readManifest(); err != nil {
+		return nil, err
+	}
+	if b, err := b64.DecodeString(v.man.WebAuthnUser); err == nil && len(b) > 0 {
+		return b, nil
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	m := *v.man
+	m.WebAuthnUser = b64.EncodeToString(b)
+	if err := v.writeManifest(&m); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

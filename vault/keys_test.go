@@ -134,54 +134,66 @@ func must[T any](x T, err error) T {
 	return x
 }
 
-// TestKeySlotsWithAge: the stock age binary opens a security-key slot with
-// the derived identity in a file, and a passphrase+key slot with two age
-// calls (the passphrase typed on a terminal, then the identity), as
-// README's recovery section says; both give the master identity that
-// decrypts body.age.
+// TestKeySlotsWithAge runs the blocks of README's "Security keys" section
+// that open key slots, as written, with the stock age binary: a
+// security-key slot with the derived identity in ~/key.txt, and a
+// passphrase+key slot with the passphrase typed on a (pseudo-)terminal
+// and then the identity. Both must give the vault's entries in plain JSON.
 func TestKeySlotsWithAge(t *testing.T) {
 	for _, tool := range []string{"age", "script", "sh"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s not found: install it (Debian: apt-get install age util-linux dash)", tool)
 		}
 	}
-	v, dir, _ := newVault(t)
+	blocks := readmeBlocks(t, "Security keys")
+	if len(blocks) != 3 {
+		t.Fatalf("README's security keys section has %d sh blocks, want 3 (commands, key slot, passphrase+key slot)", len(blocks))
+	}
+	home := t.TempDir()
+	env := map[string]string{"HOME": home}
+	dir, err := vault.DefaultDir(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := vault.Create(dir, testPass, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mustAdd(t, v, totp("GitHub", "alice", 1))
 	mustSave(t, v)
-	k1, id1 := fakeKey(t)
-	k2, id2 := fakeKey(t)
-	s1, err := v.AddSecurityKey(k1, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2, err := v.AddSecurityKey(k2, "", testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	for i, id := range []*age.X25519Identity{id1, id2} {
-		os.WriteFile(filepath.Join(tmp, "key"+string(rune('1'+i))+".txt"), []byte(id.String()+"\n"), 0o600)
-	}
-	run := func(script string, stdin string) string {
-		t.Helper()
-		cmd := exec.Command("script", "-qec", "sh -c '"+script+"'", "/dev/null")
-		cmd.Stdin = strings.NewReader(stdin)
-		cmd.Dir = tmp
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", script, err, out)
+	for i, block := range blocks[1:] {
+		k, id := fakeKey(t)
+		pass := ""
+		if i == 1 {
+			pass = "the key's own passphrase"
 		}
-		return string(out)
-	}
-	body := filepath.Join(dir, "body.age")
-	for _, c := range []struct{ script, stdin string }{
-		{"age -d -i key1.txt " + filepath.Join(dir, s1.File) + " > master.txt && age -d -i master.txt " + body, ""},
-		{"age -d " + filepath.Join(dir, s2.File) + " | age -d -i key2.txt > master.txt && age -d -i master.txt " + body, testPass + "\n"},
-	} {
-		out := run(c.script, c.stdin)
-		if !strings.Contains(out, `"issuer":"GitHub"`) {
-			t.Errorf("%s did not print the body: %q", c.script, strings.ReplaceAll(out, testPass, "PASS"))
+		if _, err := v.AddSecurityKey(k, "", pass); err != nil {
+			t.Fatal(err)
 		}
+		os.WriteFile(filepath.Join(home, "key.txt"), []byte(id.String()+"\n"), 0o600)
+		script := filepath.Join(t.TempDir(), "recover.sh")
+		os.WriteFile(script, []byte(block), 0o600)
+		out := filepath.Join(home, "tessera-vault.json")
+		os.Remove(out)
+		cmd := exec.Command("sh", script)
+		if pass != "" {
+			// age reads a passphrase only from a terminal: give it one.
+			cmd = exec.Command("script", "-qec", "sh "+script, "/dev/null")
+			cmd.Stdin = strings.NewReader(pass + "\n")
+		}
+		cmd.Env = append(os.Environ(), "HOME="+home, "LANG=en_US.UTF-8")
+		cmd.Dir = t.TempDir()
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("README block failed: %v\n%s\n%s", err, block, msg)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil || !strings.Contains(string(b), `"issuer":"GitHub"`) {
+			t.Fatalf("README block made no export with the entry: %v\n%s", err, block)
+		}
+		if _, err := os.Stat(filepath.Join(home, "master.txt")); err == nil {
+			t.Errorf("the block left the master key in a file")
+		}
+		os.Remove(filepath.Join(home, "key.txt"))
 	}
 }
 

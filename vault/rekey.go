@@ -136,11 +136,17 @@ func (v *Vault) Rekey(opts *RekeyOptions) (*RekeyResult, error) {
 	m := *v.man
 	m.Slots, m.Rekeying = nil, true
 	for _, x := range slots {
-		s, err := v.writeSlotFile(SlotKind(x.s.Kind), x.ct, x.s.Created)
-		if err != nil {
+		s := x.s
+		if s.ID == "" {
+			s.ID = newID()[:8]
+		}
+		// The slot keeps its ID (what the person names it by), in a
+		// new file: the old one stays until the manifest no longer
+		// lists it.
+		s.File = slotFileName(SlotKind(s.Kind), s.ID+newID()[:4])
+		if err := writeFile(v.dir, s.File, x.ct); err != nil {
 			return nil, err
 		}
-		s.Label, s.Params, s.Created = x.s.Label, x.s.Params, x.s.Created
 		m.Slots = append(m.Slots, s)
 	}
 	if err := v.writeManifest(&m); err != nil {

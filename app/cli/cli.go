@@ -100,6 +100,8 @@ var verbs = map[string]verb{
 	"restore-backup": {"merge a backup file into the vault, or into a new vault", runRestoreBackup},
 	"export":         {"write the entries for another authenticator, or a paper backup", runExport},
 	"sync":           {"merge with other devices through a folder a sync tool replicates", runSync},
+	"key":            {"enrol, list, remove or require security keys", runKey},
+	"rekey":          {"give the vault a new master key", runRekey},
 }
 
 // IsVerb reports whether name is a tessera subcommand, so main can tell a
