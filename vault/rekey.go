@@ -132,6 +132,11 @@ func (v *Vault) Rekey(opts *RekeyOptions) (*RekeyResult, error) {
 	if err := v.reencryptAll(old, old.Recipient(), nid.Recipient()); err != nil {
 		return nil, err
 	}
+	if rekeyStop != nil {
+		if err := rekeyStop(1); err != nil {
+			return nil, err
+		}
+	}
 	// Phase 2: the new slots replace the old ones in one manifest write.
 	m := *v.man
 	m.Slots, m.Rekeying = nil, true
@@ -155,6 +160,11 @@ func (v *Vault) Rekey(opts *RekeyOptions) (*RekeyResult, error) {
 	v.removeLeftovers()
 	clear(v.master)
 	v.master, v.recipient = bytes.Clone(newMaster), nid.Recipient()
+	if rekeyStop != nil {
+		if err := rekeyStop(2); err != nil {
+			return nil, err
+		}
+	}
 	// Phase 3: the old master key opens nothing from now on.
 	if err := v.finishRekeyLocked(); err != nil {
 		return res, fmt.Errorf("the new master key is in place, but encrypting the files to it alone failed (the next unlock tries again): %w", err)
@@ -225,6 +235,10 @@ func (v *Vault) resealSlot(s slotJSON, newMaster []byte, opts *RekeyOptions) (ct
 	}
 	return nil, "this version of Tessera does not know how to seal a " + s.Kind + " slot", nil
 }
+
+// rekeyStop, if set, is called after each phase of Rekey and stops it
+// there if it returns an error (tests).
+var rekeyStop func(phase int) error
 
 // finishRekeyLocked encrypts every file to the master key alone and clears
 // the manifest's rekeying mark. The caller holds the write lock.

@@ -237,3 +237,62 @@ func writeTemp(t testing.TB, b []byte) string {
 	}
 	return f
 }
+
+// TestRekeyCutShort: a rekey stopped after its first phase leaves the old
+// master key in use, every file opening with it; one stopped after its
+// new slots were written leaves the new key in use and files that both
+// keys open, until the next unlock encrypts them to the new key alone.
+func TestRekeyCutShort(t *testing.T) {
+	v, dir, code := newVault(t)
+	mustAdd(t, v, totp("A", "a", 1))
+	mustSave(t, v)
+	mustAdd(t, v, totp("B", "b", 2))
+	mustSave(t, v)
+	rec, _ := vault.ParseRecoveryCode(code)
+	oldMaster := masterOf(t, slotFile(t, dir, "recovery"), rec)
+	opts := &vault.RekeyOptions{Passphrases: []string{testPass}}
+
+	undo := vault.StopRekeyAfter(1)
+	if _, err := v.Rekey(opts); err == nil {
+		t.Fatal("the rekey was not stopped")
+	}
+	undo()
+	if m := masterOf(t, slotFile(t, dir, "recovery"), rec); m.String() != oldMaster.String() {
+		t.Error("a rekey stopped before its slots changed the master key")
+	}
+	for _, f := range vaultFiles(t, dir) {
+		if !decrypts(f, oldMaster) {
+			t.Errorf("after phase 1 the old master key does not open %s", f)
+		}
+	}
+	if w := reopen(t, dir); len(w.Entries()) != 2 {
+		t.Errorf("%d entries after phase 1", len(w.Entries()))
+	}
+
+	v = reopen(t, dir)
+	undo = vault.StopRekeyAfter(2)
+	if _, err := v.Rekey(opts); err == nil {
+		t.Fatal("the rekey was not stopped")
+	}
+	undo()
+	newMaster := masterOf(t, slotFile(t, dir, "recovery"), rec)
+	if newMaster.String() == oldMaster.String() {
+		t.Fatal("a rekey stopped after its slots kept the old master key")
+	}
+	for _, f := range vaultFiles(t, dir) {
+		if !decrypts(f, oldMaster) || !decrypts(f, newMaster) {
+			t.Errorf("after phase 2 %s does not open with both master keys", f)
+		}
+	}
+	if w := reopen(t, dir); len(w.Entries()) != 2 {
+		t.Errorf("%d entries after phase 2", len(w.Entries()))
+	}
+	for _, f := range vaultFiles(t, dir) {
+		if decrypts(f, oldMaster) || !decrypts(f, newMaster) {
+			t.Errorf("after the unlock that finishes the rekey, %s still opens with the old master key (or not with the new)", f)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "vault.json")); bytes.Contains(b, []byte("rekeying")) {
+		t.Error("vault.json still says rekeying")
+	}
+}
