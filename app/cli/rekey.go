@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/tessera-auth/tessera/sync/backup"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -53,6 +54,11 @@ func rekey(env Env, v *vault.Vault, vf *vaultFlags) error {
 		return vaultErr(fmt.Errorf("rekey: %w", err))
 	}
 	fmt.Fprintln(env.Stdout, "the vault has a new master key; every way in listed by tessera slots opens it")
+	if ok, err := backup.RotateVerifyKey(v); err != nil {
+		fmt.Fprintf(env.Stderr, "tessera: warning: %v\n", err)
+	} else if ok {
+		fmt.Fprintln(env.Stdout, "automatic backups get a new verify key too")
+	}
 	for _, d := range res.Dropped {
 		fmt.Fprintf(env.Stdout, "slot %s (%s %s) was removed: %s\n", d.Slot.ID, d.Slot.Kind, cell(d.Slot.Label), d.Why)
 	}
