@@ -15,7 +15,12 @@
 //
 // The master key is a random age X25519 identity. A passphrase slot is
 // encrypted with age's scrypt recipient, a recovery-code slot to a random
-// X25519 identity shown once at [Create]. README's "Recovery without Tessera"
+// X25519 identity shown once at [Create]. A security key's slot is sealed
+// to the identity its WebAuthn PRF output gives ([SecurityKeyIdentity],
+// [Vault.AddSecurityKey]), optionally inside a passphrase's, and an age
+// plugin's to its recipient ([Vault.AddPluginKey]); vault.json keeps each
+// slot's public recipient, so that [Vault.Rekey] seals every slot to a new
+// master key without the keys at hand. README's "Recovery without Tessera"
 // gives the age commands that open a vault without this package.
 //
 // # Using a vault
