@@ -136,3 +136,22 @@ func OpenSlotForTest(ct []byte, id age.Identity) error {
 	clear(master)
 	return err
 }
+
+// StopRekeyAfter makes the next Rekey return errStoppedForTest right after
+// phase (1: files to both master keys, 2: the new slots written) until
+// the returned function is called.
+func StopRekeyAfter(phase int) (undo func()) {
+	rekeyStop = func(p int) error {
+		if p == phase {
+			return errStoppedForTest
+		}
+		return nil
+	}
+	return func() { rekeyStop = nil }
+}
+
+var errStoppedForTest = errorString("stopped for the test")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }

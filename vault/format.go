@@ -53,6 +53,14 @@ type manifest struct {
 	Version     int        `json:"version"`
 	BackupsKept int        `json:"backups_kept"`
 	Slots       []slotJSON `json:"slots"`
+	// RequireKey mirrors the state's: what the UI shows. Unlock obeys
+	// the encrypted state's.
+	RequireKey bool `json:"require_key,omitempty"`
+	// Rekeying is set while a rekey's last phase is not done: the next
+	// unlock finishes it.
+	Rekeying bool `json:"rekeying,omitempty"`
+	// WebAuthnUser is the vault's WebAuthn user handle, base64url.
+	WebAuthnUser string `json:"webauthn_user,omitempty"`
 }
 
 type slotJSON struct {

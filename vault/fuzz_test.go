@@ -200,3 +200,26 @@ func FuzzOpenSlot(f *testing.F) {
 		vault.OpenSlotForTest(ct, id)
 	})
 }
+
+// FuzzSlotSecurityKey reads a security key's record from the parameters of
+// a slot as vault.json, which anyone can edit, holds them: a key whose
+// record reads back is well-formed, and an error never quotes more than
+// the parameter's name.
+func FuzzSlotSecurityKey(f *testing.F) {
+	f.Add("AAEC", "pQECAw", "l7raTKm-so83SUBeK1l085KUz3o_5V2t1wMjXR7ZPeE", "7", "age1x7zt694ynpxd63anw893dzc22hcet2etmvy5z7ysp4l6vpneup3qwed2u8", "usb,nfc")
+	f.Add("", "", "", "", "", "")
+	f.Add("!!", "pQ", "AA", "4294967296", "age1", ",")
+	f.Fuzz(func(t *testing.T, cid, pub, salt, count, recipient, transports string) {
+		s := vault.Slot{ID: "s", Kind: vault.SlotSecurityKey, Params: map[string]string{
+			"credential_id": cid, "public_key": pub, "prf_salt": salt, "sign_count": count,
+			"recipient": recipient, "transports": transports,
+		}}
+		k, err := s.SecurityKey()
+		if err != nil {
+			return
+		}
+		if len(k.CredentialID) == 0 || len(k.CredentialID) > vault.MaxCredentialIDSize || len(k.PRFSalt) != vault.PRFSize || len(k.PublicKey) == 0 {
+			t.Fatalf("a malformed record read back: %+v", k)
+		}
+	})
+}

@@ -118,6 +118,11 @@ func (v *Vault) syncLocked() error {
 	}
 	mid := v.identity()
 	b, head, err := v.readBody(mid)
+	if errors.Is(err, errNotThisKey) {
+		if _, serr := v.readState(mid); errors.Is(serr, errNotThisKey) {
+			return ErrRekeyed
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -321,8 +326,13 @@ func (v *Vault) writeSlot(kind SlotKind, r age.Recipient, now time.Time) (slotJS
 	if err != nil {
 		return slotJSON{}, err
 	}
+	return v.writeSlotFile(kind, ct, now)
+}
+
+// writeSlotFile writes ct as a new slot file of kind.
+func (v *Vault) writeSlotFile(kind SlotKind, ct []byte, now time.Time) (slotJSON, error) {
 	s := slotJSON{ID: newID()[:8], Kind: string(kind), Created: now}
-	s.File = "slot-" + s.Kind + "-" + s.ID + ".age"
+	s.File = slotFileName(kind, s.ID)
 	if err := writeFile(v.dir, s.File, ct); err != nil {
 		return slotJSON{}, err
 	}
@@ -358,6 +368,9 @@ func (v *Vault) SetPassphrase(passphrase string) error {
 	defer l.release()
 	if err := v.readManifest(); err != nil {
 		return err
+	}
+	if v.requireKeyLocked() {
+		return fmt.Errorf("no passphrase-only slot while a key is required: %w", ErrKeyRequired)
 	}
 	s, err := v.writeSlot(SlotPassphrase, r, time.Now().UTC())
 	if err != nil {

@@ -11,18 +11,34 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"filippo.io/age/plugin"
 	"golang.org/x/crypto/scrypt"
 )
 
 // SlotKind is the kind of key that opens a [Slot].
 type SlotKind string
 
-// The kinds of key slot. A later version adds security-key slots; slots of
-// kinds this version does not know are kept as they are.
+// The kinds of key slot. Slots of kinds this version does not know are kept
+// as they are.
 const (
 	SlotPassphrase   SlotKind = "passphrase" // age scrypt, opened with a passphrase
 	SlotRecoveryCode SlotKind = "recovery"   // age X25519, opened with a recovery code
+	// SlotSecurityKey is age X25519 to the identity [SecurityKeyIdentity]
+	// derives from a WebAuthn security key's PRF output.
+	SlotSecurityKey SlotKind = "security-key"
+	// SlotPassphraseKey needs both a passphrase and a security key: an age
+	// scrypt file whose content is a security-key slot file (two `age -d`
+	// calls open it, passphrase first).
+	SlotPassphraseKey SlotKind = "passphrase+key"
+	// SlotPlugin is age to an age plugin recipient (age1yubikey1...,
+	// age1fido2-hmac1...), opened through the plugin ([PluginIdentity]).
+	SlotPlugin SlotKind = "age-plugin"
 )
+
+// KeyKind reports whether a slot of kind k needs a hardware key to open.
+func (k SlotKind) KeyKind() bool {
+	return k == SlotSecurityKey || k == SlotPassphraseKey || k == SlotPlugin
+}
 
 // Slot is one way to unlock a vault: a standard age file in the vault folder
 // that holds the vault's master identity, encrypted to one key.
@@ -130,6 +146,18 @@ func passphraseRecipient(pass string, workFactor int) (age.Recipient, error) {
 // identity text. It returns an error wrapping age.ErrIncorrectIdentity if
 // id does not open it.
 func openSlot(ct []byte, id age.Identity) ([]byte, *age.X25519Identity, error) {
+	if both, ok := id.(*keyAndPassphrase); ok {
+		// The passphrase opens the outer file; the key the slot inside.
+		r, err := age.Decrypt(bytes.NewReader(ct), both.pass)
+		if err != nil {
+			return nil, nil, err
+		}
+		inner, err := io.ReadAll(io.LimitReader(r, maxSlotSize))
+		if err != nil {
+			return nil, nil, err
+		}
+		return openSlot(inner, both.key)
+	}
 	r, err := age.Decrypt(bytes.NewReader(ct), id)
 	if err != nil {
 		return nil, nil, err
@@ -157,6 +185,18 @@ func openSlot(ct []byte, id age.Identity) ([]byte, *age.X25519Identity, error) {
 // slotFits reports whether id can open a slot of kind k, so that a
 // passphrase is not run through scrypt against recovery slots and the like.
 func slotFits(id age.Identity, k SlotKind) bool {
-	_, isPass := id.(*age.ScryptIdentity)
-	return isPass == (k == SlotPassphrase)
+	switch id.(type) {
+	case *age.ScryptIdentity:
+		return k == SlotPassphrase
+	case *keyAndPassphrase:
+		return k == SlotPassphraseKey
+	case *plugin.Identity:
+		return k == SlotPlugin
+	}
+	return k != SlotPassphrase && k != SlotPassphraseKey && k != SlotPlugin
+}
+
+// slotFileName is the file name of slot id of kind k.
+func slotFileName(k SlotKind, id string) string {
+	return "slot-" + strings.ReplaceAll(string(k), "+", "-") + "-" + id + ".age"
 }

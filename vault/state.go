@@ -44,6 +44,7 @@ const maxGeneration = 1 << 53
 type state struct {
 	Generation uint64            // highest generation of a body saved
 	HOTP       map[string]uint64 // fingerprint -> lowest counter not handed out
+	RequireKey bool              // no way in without a key but the recovery code
 }
 
 type stateJSON struct {
@@ -51,6 +52,7 @@ type stateJSON struct {
 	Version    int               `json:"version"`
 	Generation uint64            `json:"generation"`
 	HOTP       map[string]uint64 `json:"hotp,omitempty"`
+	RequireKey bool              `json:"require_key,omitempty"`
 }
 
 // hotpFingerprint identifies a HOTP secret in the state file without
@@ -98,11 +100,11 @@ func decodeState(plain []byte) (*state, error) {
 	if sj.HOTP == nil {
 		sj.HOTP = map[string]uint64{}
 	}
-	return &state{Generation: sj.Generation, HOTP: sj.HOTP}, nil
+	return &state{Generation: sj.Generation, HOTP: sj.HOTP, RequireKey: sj.RequireKey}, nil
 }
 
 func (s *state) encode() []byte {
-	b, err := json.Marshal(stateJSON{Format: stateFormat, Version: FormatVersion, Generation: s.Generation, HOTP: s.HOTP})
+	b, err := json.Marshal(stateJSON{Format: stateFormat, Version: FormatVersion, Generation: s.Generation, HOTP: s.HOTP, RequireKey: s.RequireKey})
 	if err != nil {
 		panic("vault: encoding state: " + err.Error())
 	}

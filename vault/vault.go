@@ -15,7 +15,12 @@
 //
 // The master key is a random age X25519 identity. A passphrase slot is
 // encrypted with age's scrypt recipient, a recovery-code slot to a random
-// X25519 identity shown once at [Create]. README's "Recovery without Tessera"
+// X25519 identity shown once at [Create]. A security key's slot is sealed
+// to the identity its WebAuthn PRF output gives ([SecurityKeyIdentity],
+// [Vault.AddSecurityKey]), optionally inside a passphrase's, and an age
+// plugin's to its recipient ([Vault.AddPluginKey]); vault.json keeps each
+// slot's public recipient, so that [Vault.Rekey] seals every slot to a new
+// master key without the keys at hand. README's "Recovery without Tessera"
 // gives the age commands that open a vault without this package.
 //
 // # Using a vault
@@ -74,6 +79,7 @@ import (
 	"unicode/utf8"
 
 	"filippo.io/age"
+	"filippo.io/age/plugin"
 
 	"github.com/tessera-auth/tessera/otp"
 )
@@ -105,17 +111,18 @@ type Vault struct {
 	manBytes []byte // vault.json as last read or written
 
 	// Unlocked state.
-	master    []byte // text of the master identity, zeroed by Lock
-	recipient *age.X25519Recipient
-	entries   []Entry
-	index     map[string]int   // ID -> position in entries
-	gen       uint64           // generation of the body entries came from
-	head      []byte           // start of body.age as last read or written
-	dirty     map[string]bool  // IDs changed since the last save
-	used      map[string]usage // uses recorded since the last save
-	retired   [][]byte         // replaced secrets, zeroed by Lock
-	bodyErr   error            // why body.age could not be read at Unlock
-	rollback  *Rollback        // what Rollback returns
+	master     []byte // text of the master identity, zeroed by Lock
+	recipient  *age.X25519Recipient
+	entries    []Entry
+	index      map[string]int   // ID -> position in entries
+	gen        uint64           // generation of the body entries came from
+	head       []byte           // start of body.age as last read or written
+	dirty      map[string]bool  // IDs changed since the last save
+	used       map[string]usage // uses recorded since the last save
+	retired    [][]byte         // replaced secrets, zeroed by Lock
+	bodyErr    error            // why body.age could not be read at Unlock
+	rollback   *Rollback        // what Rollback returns
+	unlockedBy SlotKind         // the kind of slot that opened it
 }
 
 // headSize is how much of body.age identifies one save: the age header and
@@ -181,6 +188,10 @@ func Create(dir, passphrase string, opts *Options) (v *Vault, recoveryCode strin
 		js, err := v.writeSlot(s.kind, s.r, now)
 		if err != nil {
 			return nil, "", err
+		}
+		if s.kind == SlotRecoveryCode {
+			// Public: it lets Rekey seal the slot again without the code.
+			js.Params = map[string]string{paramRecipient: recID.Recipient().String()}
 		}
 		m.Slots = append(m.Slots, js)
 	}
@@ -370,6 +381,9 @@ func (v *Vault) Unlock(id age.Identity) error {
 		missing, err := v.unlockSlots(id)
 		if err == nil && v.master != nil {
 			v.removeStaleSlots()
+			if v.man.Rekeying {
+				v.finishRekey()
+			}
 		}
 		if !missing || tries == manifestTries {
 			return err
@@ -446,6 +460,12 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 		if errors.Is(err, age.ErrIncorrectIdentity) {
 			continue
 		}
+		if err != nil && SlotKind(s.Kind) == SlotPlugin {
+			// The plugin failed (missing, wrong PIN, crashed): no damage.
+			name, _, _ := plugin.ParseRecipient(s.Params[paramRecipient])
+			slotErr = cmpErr(slotErr, pluginError(name, err))
+			continue
+		}
 		if err != nil {
 			slotErr = cmpErr(slotErr, damaged(s.File, "%s slot cannot be decrypted: %s", s.Kind, describeAgeErr(err)))
 			continue
@@ -461,6 +481,15 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 			continue
 		}
 		v.master, v.recipient = master, mid.Recipient()
+		v.unlockedBy = SlotKind(s.Kind)
+		if !v.unlockedBy.KeyKind() && v.unlockedBy != SlotRecoveryCode {
+			// The encrypted record decides, not vault.json, which anyone
+			// can edit to list a passphrase slot copied before.
+			if st, serr := v.readState(mid); serr == nil && st.RequireKey {
+				v.lock()
+				return false, ErrKeyRequired
+			}
+		}
 		err = v.loadBody(mid)
 		if errors.Is(err, errNotThisKey) {
 			if _, serr := v.readState(mid); errors.Is(serr, errNotThisKey) {
@@ -647,7 +676,7 @@ func (v *Vault) lock() {
 	}
 	clear(v.master)
 	v.master, v.recipient, v.entries, v.index, v.dirty, v.used, v.retired = nil, nil, nil, nil, nil, nil, nil
-	v.head, v.gen, v.bodyErr, v.rollback = nil, 0, nil, nil
+	v.head, v.gen, v.bodyErr, v.rollback, v.unlockedBy = nil, 0, nil, nil, ""
 }
 
 // Locked reports whether the vault is locked.

@@ -103,6 +103,8 @@ var verbs = map[string]verb{
 	"export":         {"write the entries for another authenticator, or a paper backup", runExport},
 	"sync":           {"merge with other devices through a folder a sync tool replicates", runSync},
 	"approve":        {"pair programs and ask for login approvals", runApprove},
+	"key":            {"enrol, list, remove or require security keys", runKey},
+	"rekey":          {"give the vault a new master key", runRekey},
 }
 
 // Run executes the command line args (without the program name) and returns

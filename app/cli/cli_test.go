@@ -16,6 +16,8 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"tessera":      func() { os.Exit(cli.Run(cli.OSEnv(), os.Args[1:])) },
 		"tessera-exit": tesseraExit,
+		// A stand-in for age-plugin-yubikey: see plugin_test.go.
+		"age-plugin-" + fakePlugin: func() { os.Exit(serveFakePlugin()) },
 	})
 }
 

@@ -36,6 +36,11 @@ type vaultFlags struct {
 	passFile     string
 	recovery     bool
 	recoveryFile string
+	securityKey  bool
+
+	// pass is the passphrase the vault was unlocked with, if it was: a
+	// rekey seals the passphrase slot again with it.
+	pass string
 }
 
 // addVaultFlags registers --vault, --passphrase-file, --recovery and
@@ -45,6 +50,7 @@ func addVaultFlags(fs *flag.FlagSet) *vaultFlags {
 	fs.StringVar(&f.passFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (default $TESSERA_PASSPHRASE_FILE, else ask)")
 	fs.BoolVar(&f.recovery, "recovery", false, "unlock with the recovery code instead of the passphrase (asked for)")
 	fs.StringVar(&f.recoveryFile, "recovery-code-file", "", "unlock with the recovery code in `FILE` (its AGE-SECRET-KEY-1... line)")
+	fs.BoolVar(&f.securityKey, "security-key", false, "unlock with a security key (in the browser) or an age plugin key instead of the passphrase")
 	return f
 }
 
@@ -90,6 +96,8 @@ func (f *vaultFlags) unlock(env Env, verb string, allowDamaged bool) (*vault.Vau
 		return nil, err
 	}
 	switch {
+	case f.securityKey:
+		err = unlockWithKey(env, v)
 	case f.recoveryFile != "":
 		code, rerr := readRecoveryFile(f.recoveryFile)
 		if rerr != nil {
@@ -108,6 +116,7 @@ func (f *vaultFlags) unlock(env Env, verb string, allowDamaged bool) (*vault.Vau
 			return nil, rerr
 		}
 		err = v.UnlockPassphrase(pass)
+		f.pass = pass
 	}
 	if err != nil {
 		if allowDamaged && errors.Is(err, vault.ErrDamaged) && !v.Locked() {
@@ -245,7 +254,7 @@ func vaultErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, vault.ErrWrongKey):
+	case errors.Is(err, vault.ErrWrongKey), errors.Is(err, vault.ErrKeyRequired), errors.Is(err, errCeremony):
 		return exit(ExitAuth, err)
 	case errors.Is(err, vault.ErrDamaged):
 		return exit(ExitDamaged, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/tessera-auth/tessera/app/cli"
+	"github.com/tessera-auth/tessera/vault"
 )
 
 // tesseraExit runs "tessera-exit N ARGS...": tessera ARGS, which must exit
@@ -35,6 +36,19 @@ func tesseraExit() {
 // scriptCmds are the script commands that damage vault files and hold the
 // vault's lock.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// keyslot VAR: set VAR to the ID of the last key slot of $TESSERA_VAULT.
+	"keyslot": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: keyslot VAR")
+		}
+		v, err := vault.Open(ts.Getenv("TESSERA_VAULT"), nil)
+		ts.Check(err)
+		for _, s := range v.Slots() {
+			if s.Kind.KeyKind() {
+				ts.Setenv(args[0], s.ID)
+			}
+		}
+	},
 	// truncate FILE N: keep the first N bytes of FILE.
 	"truncate": func(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) != 2 {

@@ -150,3 +150,20 @@ func (s *Settings) Overdue(now time.Time) bool {
 	}
 	return !ref.IsZero() && now.Sub(ref) >= ReminderAfter
 }
+
+// RotateVerifyKey gives the automatic backup settings a new VerifyKey, if
+// they have one, after the vault got a new master key ([vault.Vault.Rekey]):
+// whoever learnt the old master key, and so the old VerifyKey, cannot read
+// the backups written from now on. Backups written before stay readable
+// with the old one. It reports whether there was a key to rotate.
+func RotateVerifyKey(v *vault.Vault) (bool, error) {
+	s, err := LoadSettings(v)
+	if err != nil || s.VerifyKey == "" {
+		return false, err
+	}
+	s.VerifyKey = ""
+	if err := SaveSettings(v, s); err != nil {
+		return false, fmt.Errorf("backup settings: a new verify key: %w", err)
+	}
+	return true, nil
+}

@@ -334,7 +334,8 @@ func unsealError(err error) error {
 		return err
 	}
 	if strings.Contains(de.Err.Error(), "not encrypted to this vault's key") {
-		return errors.New("it is not encrypted to this vault's key: it belongs to another vault (a device that made its own vault instead of joining with --vault NEWDIR)")
+		return errors.New("it is not encrypted to this vault's key: it belongs to another vault (a device that made its own vault instead of joining with --vault NEWDIR), " +
+			"or one of the two devices gave the vault a new master key since (tessera rekey): then every other device joins again with --vault NEWDIR (the same passphrase opens), and its unsynced changes are lost")
 	}
 	return de.Err
 }
