@@ -3,6 +3,7 @@ package gui
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -42,7 +43,9 @@ func (a *approvals) showManager() *approvalsManager {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(m.shown[i].String()) })
 	m.reload()
 	tabs := container.NewAppTabs(
-		container.NewTabItem("Paired programs", container.NewVScroll(m.clients)),
+		container.NewTabItem("Paired programs", container.NewBorder(nil,
+			container.NewHBox(widget.NewButton("New signing keys…", m.onRotate)), nil, nil,
+			container.NewVScroll(m.clients))),
 		container.NewTabItem("Log", container.NewBorder(m.search, nil, nil, nil, m.log)),
 	)
 	m.d = dialog.NewCustom("Login approvals", "Close", tabs, a.u.win)
@@ -90,6 +93,24 @@ func (m *approvalsManager) filter() {
 		}
 	}
 	m.log.Refresh()
+}
+
+// onRotate makes new signing keys after asking: programs paired from now
+// on get them; those paired before keep theirs for a while.
+func (m *approvalsManager) onRotate() {
+	days := int(approve.KeepRetired / (24 * time.Hour))
+	m.a.u.showDialog(dialog.NewConfirm("New signing keys?", fmt.Sprintf(
+		"Programs paired from now on get new keys to check Tessera's answers with. Programs paired before keep working for %d days, then must pair again.", days),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			if err := m.a.svc.RotateKeys(); err != nil {
+				m.a.u.showDialog(dialog.NewError(fmt.Errorf("making new signing keys: %w", err), m.a.u.win), nil)
+				return
+			}
+			m.a.u.toast.show("New signing keys made.", toastTime, "", nil)
+		}, m.a.u.win), nil)
 }
 
 func (m *approvalsManager) onRevoke(c approve.Client) {

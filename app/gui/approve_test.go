@@ -290,3 +290,19 @@ func TestApprovalsPortTakenKeepsTheKeyboard(t *testing.T) {
 	}
 	h.unlock()
 }
+
+// TestApprovalsRotateKeys: the manager's "New signing keys…" asks, then
+// adds a key per algorithm to jwks, keeping the old ones.
+func TestApprovalsRotateKeys(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close)
+	h.unlock()
+	before := len(svc.KeyIDs())
+	h.ui.approvals.showManager()
+	test.Tap(findButton(t, h.win, "New signing keys…"))
+	test.Tap(findButton(t, h.win, "Yes"))
+	if after := len(svc.KeyIDs()); after != before+len(approve.Algorithms) {
+		t.Fatalf("%d keys after rotating, want %d", after, before+len(approve.Algorithms))
+	}
+}
