@@ -37,6 +37,7 @@ type settingsScreen struct {
 	backups      *widget.Entry
 	vaultPath    *widget.Entry
 	port         *widget.Entry // the approvals endpoint's port
+	syncDir      *widget.Entry // the folder a sync tool replicates, empty for none
 	packs        *widget.Label
 	content      fyne.CanvasObject
 
@@ -101,6 +102,8 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.backups = widget.NewEntry()
 	s.backups.Validator = intRange("backups kept", 0, 1000)
 	showBackups := widget.NewButtonWithIcon("Backups…", theme.HistoryIcon(), ui.showBackups)
+	s.syncDir = widget.NewEntry()
+	s.syncDir.SetPlaceHolder("none")
 	s.port = widget.NewEntry()
 	s.port.Validator = intRange("port", 0, 65535)
 	s.vaultPath = widget.NewEntry()
@@ -118,6 +121,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Backups kept", Widget: s.backups, HintText: "previous versions of the vault kept on each save"},
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
 			{Text: "Backup files", Widget: container.NewVBox(widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
+			{Text: "Sync folder", Widget: s.syncDir, HintText: "replicated by Syncthing, Nextcloud, Dropbox…"},
 			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs that ask you to approve logins (Ctrl+Shift+A)"},
 			{Text: "Approvals port", Widget: s.port, HintText: "on 127.0.0.1, from the next start; 0 turns approvals off"},
 			{Text: "Vault folder", Widget: s.vaultPath, HintText: "used from the next start; empty for the default"},
@@ -160,6 +164,7 @@ func (s *settingsScreen) load() {
 	s.theme.Refresh()
 	s.backups.SetText(strconv.Itoa(s.ui.vault.BackupsKept()))
 	s.vaultPath.SetText(pr.vaultPath())
+	s.syncDir.SetText(s.ui.app.Preferences().String(prefSyncFolder))
 	s.port.SetText(strconv.Itoa(s.ui.app.Preferences().IntWithFallback(prefApprovalsPort, loopback.DefaultPort)))
 	names := make([]string, 0, len(s.ui.icons.packs))
 	for _, p := range s.ui.icons.packs {
@@ -192,6 +197,11 @@ func (s *settingsScreen) onApply() {
 		return
 	}
 	s.ui.app.Preferences().SetInt(prefApprovalsPort, port)
+	if dir := strings.TrimSpace(s.syncDir.Text); dir != s.ui.app.Preferences().String(prefSyncFolder) {
+		s.ui.app.Preferences().SetString(prefSyncFolder, dir)
+		s.ui.stopSync()
+		s.ui.startSync() // says so if the folder cannot be used
+	}
 	s.ui.app.Preferences().SetString(prefVaultPath, strings.TrimSpace(s.vaultPath.Text))
 	s.ui.showList()
 	s.ui.toast.show("Settings saved.", toastTime, "", nil)

@@ -15,8 +15,8 @@ import (
 
 // prefSyncFolder is the folder a sync tool replicates, which the window
 // keeps the vault in step with while it is unlocked. Empty means
-// $TESSERA_SYNC_FOLDER, and no sync when that is empty too. (The settings
-// screen has no field for it yet.)
+// $TESSERA_SYNC_FOLDER, and no sync when that is empty too. Settings
+// changes it.
 const prefSyncFolder = "sync_folder"
 
 // syncState is the window's side of sync/folder: the watcher that merges

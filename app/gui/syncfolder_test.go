@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -116,5 +117,37 @@ func TestSyncConflictAndHistory(t *testing.T) {
 	h.ui.onSynced(nil, vault.ErrBusy)
 	if !strings.Contains(h.ui.toast.message(), "Sync failed: vault busy") {
 		t.Fatalf("toast %q", h.ui.toast.message())
+	}
+}
+
+// The sync folder is a setting: applying one starts keeping the vault in
+// step with it at once, a folder that cannot be used is said, and clearing
+// it stops.
+func TestSyncFolderSetting(t *testing.T) {
+	t.Setenv("TESSERA_SYNC_FOLDER", "")
+	h := newHarness(t, "")
+	h.unlock()
+	sf := t.TempDir()
+	h.ui.list.search.TypedShortcut(ctrl(fyne.KeyComma))
+	h.ui.settings.syncDir.SetText(sf)
+	h.ui.settings.onApply()
+	if h.ui.sync.w == nil {
+		t.Fatal("no watcher after setting the sync folder")
+	}
+	h.ui.list.search.TypedShortcut(ctrl(fyne.KeyComma))
+	if h.ui.settings.syncDir.Text != sf {
+		t.Fatalf("settings show %q, want %q", h.ui.settings.syncDir.Text, sf)
+	}
+	h.ui.settings.syncDir.SetText("")
+	h.ui.settings.onApply()
+	if h.ui.sync.w != nil {
+		t.Fatal("still watching after the sync folder was cleared")
+	}
+	missing := filepath.Join(sf, "not-there")
+	h.ui.list.search.TypedShortcut(ctrl(fyne.KeyComma))
+	h.ui.settings.syncDir.SetText(missing)
+	h.ui.settings.onApply()
+	if h.ui.sync.w != nil || h.ui.sync.lastErr == "" {
+		t.Fatalf("a missing folder: watcher %v, message %q", h.ui.sync.w != nil, h.ui.sync.lastErr)
 	}
 }
