@@ -140,11 +140,10 @@ func (a *approvals) onUnlocked() {
 
 // onLocked puts the open prompt back in the queue, for after the unlock.
 func (a *approvals) onLocked() {
-	if a.current != nil {
-		p := a.current.p
-		a.current.d.Hide()
-		a.current = nil
-		a.queue = append([]approve.Prompt{p}, a.queue...)
+	if cur := a.current; cur != nil {
+		a.current = nil // first, so that hiding it is not taken for Escape
+		cur.d.Hide()
+		a.queue = append([]approve.Prompt{cur.p}, a.queue...)
 	}
 }
 

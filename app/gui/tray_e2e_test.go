@@ -177,6 +177,9 @@ func TestE2ETray(t *testing.T) {
 	}
 	m.click(show)
 	waitFor(t, 10*time.Second, "Show Tessera to bring the closed window back", visible(true))
+	// Showing rebuilds the menu ("Hide Tessera"): click Lock in the new one,
+	// not an item of the menu it replaced.
+	m.waitLabels(github, gitlab, hide, "Lock", "Quit")
 
 	m.click("Lock")
 	waitFor(t, 10*time.Second, "the tray's Lock to lock", func() bool {
