@@ -61,6 +61,11 @@ type manifest struct {
 	Rekeying bool `json:"rekeying,omitempty"`
 	// WebAuthnUser is the vault's WebAuthn user handle, base64url.
 	WebAuthnUser string `json:"webauthn_user,omitempty"`
+	// Replaces lists the fingerprints of the master keys this vault had
+	// before ([Vault.KeyFingerprint]), oldest first: a sync peer still on
+	// one of them may adopt the current key ([Vault.AdoptKeys]), and no
+	// device goes back to one.
+	Replaces []string `json:"replaces,omitempty"`
 }
 
 type slotJSON struct {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,13 @@ type keysJSON struct {
 	Format  string         `json:"format"`
 	Version int            `json:"version"`
 	Slots   []keysSlotJSON `json:"slots"`
+	// Master is the fingerprint of the master key the slots hold, and
+	// Replaces those of the master keys before it (see manifest).
+	Master   string   `json:"master,omitempty"`
+	Replaces []string `json:"replaces,omitempty"`
+	// WebAuthnUser is the vault's WebAuthn user handle, which a security
+	// key's assertion names: a joining vault takes it.
+	WebAuthnUser string `json:"webauthn_user,omitempty"`
 }
 
 type keysSlotJSON struct {
@@ -46,7 +54,10 @@ func (v *Vault) Keys() ([]byte, error) {
 	if err := v.readManifest(); err != nil {
 		return nil, err
 	}
-	doc := keysJSON{Format: keysFormat, Version: FormatVersion}
+	doc := keysJSON{Format: keysFormat, Version: FormatVersion, Replaces: v.man.Replaces, WebAuthnUser: v.man.WebAuthnUser}
+	if v.recipient != nil {
+		doc.Master = fingerprint(v.recipient)
+	}
 	for _, s := range v.man.Slots {
 		ct, err := readFile(v.dir, s.File, maxSlotSize)
 		if err != nil {
@@ -131,24 +142,9 @@ func Join(dir string, keys []byte, id age.Identity, opts *Options) (*Vault, erro
 	if err != nil {
 		return nil, err
 	}
-	var master []byte
-	var mid *age.X25519Identity
-	for i, s := range doc.Slots {
-		if !slotFits(id, SlotKind(s.Kind)) {
-			continue
-		}
-		m, x, err := openSlot(cts[i], id)
-		if errors.Is(err, age.ErrIncorrectIdentity) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("keys: slot %d (%s) cannot be decrypted: %s", i+1, s.File, describeAgeErr(err))
-		}
-		master, mid = m, x
-		break
-	}
-	if master == nil {
-		return nil, ErrWrongKey
+	master, mid, err := openKeys(doc, cts, id)
+	if err != nil {
+		return nil, err
 	}
 	v := &Vault{dir: dir}
 	if opts != nil {
@@ -174,7 +170,8 @@ func Join(dir string, keys []byte, id age.Identity, opts *Options) (*Vault, erro
 	if _, err := os.Stat(filepath.Join(dir, manifestFile)); err == nil {
 		return fail(fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist))
 	}
-	m := &manifest{Format: manifestFormat, Version: FormatVersion, BackupsKept: DefaultBackupsKept}
+	m := &manifest{Format: manifestFormat, Version: FormatVersion, BackupsKept: DefaultBackupsKept,
+		Replaces: doc.Replaces, WebAuthnUser: doc.WebAuthnUser}
 	for i, s := range doc.Slots {
 		if err := writeFile(dir, s.File, cts[i]); err != nil {
 			return fail(err)
@@ -189,4 +186,154 @@ func Join(dir string, keys []byte, id age.Identity, opts *Options) (*Vault, erro
 		return fail(err)
 	}
 	return v, nil
+}
+
+// openKeys returns the master key of the first slot of doc that id opens,
+// or [ErrWrongKey].
+func openKeys(doc *keysJSON, cts [][]byte, id age.Identity) ([]byte, *age.X25519Identity, error) {
+	for i, s := range doc.Slots {
+		if !slotFits(id, SlotKind(s.Kind)) {
+			continue
+		}
+		m, x, err := openSlot(cts[i], id)
+		if errors.Is(err, age.ErrIncorrectIdentity) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("keys: slot %d (%s) cannot be decrypted: %s", i+1, s.File, describeAgeErr(err))
+		}
+		return m, x, nil
+	}
+	return nil, nil, ErrWrongKey
+}
+
+// KeysUser returns the WebAuthn user handle a keys document carries (nil
+// if none): a security key enrolled in that vault names it in its
+// assertions, so a ceremony for its slots runs under it.
+func KeysUser(keys []byte) ([]byte, error) {
+	doc, _, err := decodeKeys(keys)
+	if err != nil {
+		return nil, err
+	}
+	if doc.WebAuthnUser == "" {
+		return nil, nil
+	}
+	b, err := b64.DecodeString(doc.WebAuthnUser)
+	if err != nil {
+		return nil, errors.New("keys: the WebAuthn user handle is not base64url")
+	}
+	return b, nil
+}
+
+// KeysRelation says how the master key of a keys document relates to the
+// vault's own ([Vault.CompareKeys]).
+type KeysRelation int
+
+const (
+	// KeysUnknown: the document does not name its master key (written by
+	// an older Tessera, or by a locked vault), or names one this vault
+	// has no record of: another vault's, or a newer key of this vault's
+	// line that was itself replaced.
+	KeysUnknown KeysRelation = iota
+	// KeysSame: the document holds this vault's master key.
+	KeysSame
+	// KeysNewer: the document's master key replaced this vault's (its
+	// vault was rekeyed since): [Vault.AdoptKeys] takes it.
+	KeysNewer
+	// KeysOlder: this vault's master key replaced the document's.
+	KeysOlder
+)
+
+// CompareKeys says how the master key of keys, a document [Vault.Keys]
+// wrote, relates to the unlocked vault's own, by the fingerprints the
+// document and vault.json keep: neither needs a key to tell.
+func (v *Vault) CompareKeys(keys []byte) (KeysRelation, error) {
+	doc, _, err := decodeKeys(keys)
+	if err != nil {
+		return KeysUnknown, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.recipient == nil {
+		return KeysUnknown, ErrLocked
+	}
+	mine := fingerprint(v.recipient)
+	switch {
+	case doc.Master == "":
+		return KeysUnknown, nil
+	case doc.Master == mine:
+		return KeysSame, nil
+	case slices.Contains(doc.Replaces, mine):
+		return KeysNewer, nil
+	case slices.Contains(v.man.Replaces, doc.Master):
+		return KeysOlder, nil
+	}
+	return KeysUnknown, nil
+}
+
+// AdoptKeys gives the unlocked vault the master key and key slots of keys,
+// a document [Vault.Keys] wrote for another vault of the same line after
+// that vault was rekeyed (see [Vault.CompareKeys]), once id opens one of
+// its slots: the way a sync peer takes a new master key in place, keeping
+// its entries, sealed files and backups. It refuses a document whose key
+// does not replace this vault's (an older or unrelated one), and gives
+// [ErrWrongKey] if id opens none of its slots.
+//
+// It is as crash-safe as [Vault.Rekey]: a crash at any instant leaves a
+// vault that opens with its old ways in or with the document's.
+func (v *Vault) AdoptKeys(keys []byte, id age.Identity) error {
+	rel, err := v.CompareKeys(keys)
+	if err != nil {
+		return err
+	}
+	if rel != KeysNewer {
+		return errors.New("keys: their master key does not replace this vault's: nothing was changed")
+	}
+	doc, cts, err := decodeKeys(keys)
+	if err != nil {
+		return err
+	}
+	master, nid, err := openKeys(doc, cts, id)
+	if err != nil {
+		return err
+	}
+	defer clear(master)
+	if fingerprint(nid.Recipient()) != doc.Master {
+		return errors.New("keys: the slot opened holds another master key than the document names: nothing was changed")
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.usable(); err != nil {
+		return err
+	}
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	if err := v.syncLocked(); err != nil {
+		return err
+	}
+	v.removeLeftovers()
+	keyKinds := 0
+	m := *v.man
+	m.Slots = nil
+	for _, s := range doc.Slots {
+		m.Slots = append(m.Slots, s.slotJSON)
+		if SlotKind(s.Kind).KeyKind() {
+			keyKinds++
+		}
+	}
+	if m.RequireKey && keyKinds == 0 {
+		return errors.New("keys: this vault requires a security key and the new keys hold none: nothing was changed")
+	}
+	if doc.WebAuthnUser != "" {
+		m.WebAuthnUser = doc.WebAuthnUser
+	}
+	for _, fp := range doc.Replaces {
+		if !slices.Contains(m.Replaces, fp) {
+			m.Replaces = append(slices.Clip(m.Replaces), fp)
+		}
+	}
+	return v.rekeyLocked(nid, master, &m, cts)
 }

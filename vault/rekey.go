@@ -2,11 +2,14 @@ package vault
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -127,49 +130,101 @@ func (v *Vault) Rekey(opts *RekeyOptions) (*RekeyResult, error) {
 		return nil, errors.New("no security key slot could be sealed to the new master key while one is required: nothing was changed")
 	}
 
-	// Phase 1: every file opens with the old and the new master key.
-	old := v.identity()
-	if err := v.reencryptAll(old, old.Recipient(), nid.Recipient()); err != nil {
-		return nil, err
-	}
-	if rekeyStop != nil {
-		if err := rekeyStop(1); err != nil {
-			return nil, err
-		}
-	}
-	// Phase 2: the new slots replace the old ones in one manifest write.
 	m := *v.man
-	m.Slots, m.Rekeying = nil, true
+	m.Slots = nil
 	for _, x := range slots {
 		s := x.s
 		if s.ID == "" {
 			s.ID = newID()[:8]
 		}
+		m.Slots = append(m.Slots, s)
+	}
+	cts := make([][]byte, len(slots))
+	for i, x := range slots {
+		cts[i] = x.ct
+	}
+	if err := v.rekeyLocked(nid, newMaster, &m, cts); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// rekeyLocked moves the vault to the master key nid (whose text is
+// newMaster) with the manifest m, whose slots, sealed to it, are cts. The
+// caller holds the write lock and has synced the vault.
+//
+// Phase 1 encrypts every file to the old and the new master key; phase 2
+// writes the new slot files and, in one write, the manifest that lists
+// them (marked rekeying); phase 3 encrypts the files to the new key alone
+// and clears the mark. A crash at any instant leaves a vault that opens
+// with the old slots or the new ones; an unlock finishes phase 3.
+func (v *Vault) rekeyLocked(nid *age.X25519Identity, newMaster []byte, m *manifest, cts [][]byte) error {
+	// Phase 1: every file opens with the old and the new master key.
+	old := v.identity()
+	if err := v.reencryptAll(old, old.Recipient(), nid.Recipient()); err != nil {
+		return err
+	}
+	if rekeyStop != nil {
+		if err := rekeyStop(1); err != nil {
+			return err
+		}
+	}
+	// Phase 2: the new slots replace the old ones in one manifest write.
+	m.Rekeying = true
+	if fp := fingerprint(old.Recipient()); fp != fingerprint(nid.Recipient()) && !slices.Contains(m.Replaces, fp) {
+		m.Replaces = append(slices.Clip(m.Replaces), fp)
+		if n := len(m.Replaces); n > maxReplaces {
+			m.Replaces = m.Replaces[n-maxReplaces:]
+		}
+	}
+	for i := range m.Slots {
+		s := &m.Slots[i]
 		// The slot keeps its ID (what the person names it by), in a
 		// new file: the old one stays until the manifest no longer
 		// lists it.
 		s.File = slotFileName(SlotKind(s.Kind), s.ID+newID()[:4])
-		if err := writeFile(v.dir, s.File, x.ct); err != nil {
-			return nil, err
+		if err := writeFile(v.dir, s.File, cts[i]); err != nil {
+			return err
 		}
-		m.Slots = append(m.Slots, s)
 	}
-	if err := v.writeManifest(&m); err != nil {
-		return nil, err
+	if err := v.writeManifest(m); err != nil {
+		return err
 	}
 	v.removeLeftovers()
 	clear(v.master)
 	v.master, v.recipient = bytes.Clone(newMaster), nid.Recipient()
 	if rekeyStop != nil {
 		if err := rekeyStop(2); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	// Phase 3: the old master key opens nothing from now on.
 	if err := v.finishRekeyLocked(); err != nil {
-		return res, fmt.Errorf("the new master key is in place, but encrypting the files to it alone failed (the next unlock tries again): %w", err)
+		return fmt.Errorf("the new master key is in place, but encrypting the files to it alone failed (the next unlock tries again): %w", err)
 	}
-	return res, nil
+	return nil
+}
+
+// maxReplaces caps the former master keys vault.json remembers.
+const maxReplaces = 64
+
+// fingerprint names a master key by its recipient without giving the
+// recipient away (whoever knows it could encrypt files to the vault).
+func fingerprint(r *age.X25519Recipient) string {
+	h := sha256.Sum256([]byte("tessera master key fingerprint\x00" + r.String()))
+	return hex.EncodeToString(h[:12])
+}
+
+// KeyFingerprint returns a name of the vault's current master key that
+// gives nothing of it away: two vaults with the same fingerprint share a
+// master key. It is "" while the vault is locked.
+func (v *Vault) KeyFingerprint() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.recipient == nil {
+		return ""
+	}
+	return fingerprint(v.recipient)
 }
 
 // resealSlot returns slot s sealed to newMaster, or why it cannot be.
