@@ -225,6 +225,17 @@ func KeysUser(keys []byte) ([]byte, error) {
 	return b, nil
 }
 
+// KeysFingerprints returns the fingerprint of the master key a keys
+// document holds and those of the keys it replaced ([Vault.KeyFingerprint]);
+// master is "" for a document that does not say.
+func KeysFingerprints(keys []byte) (master string, replaces []string, err error) {
+	doc, _, err := decodeKeys(keys)
+	if err != nil {
+		return "", nil, err
+	}
+	return doc.Master, doc.Replaces, nil
+}
+
 // KeysRelation says how the master key of a keys document relates to the
 // vault's own ([Vault.CompareKeys]).
 type KeysRelation int

@@ -57,6 +57,24 @@ func (s *state) encode(dst []byte, forState bool) []byte {
 		dst = appendStamp(dst, d.Seen)
 		dst = append(dst, '}')
 	}
+	dst = append(dst, `],"revoked":[`...)
+	for i, id := range sortedKeys(s.revoked) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		r := s.revoked[id]
+		dst = append(dst, `{"id":`...)
+		dst = appendJSON(dst, r.Device)
+		dst = append(dst, `,"name":`...)
+		dst = appendJSON(dst, r.Name)
+		dst = append(dst, `,"by":`...)
+		dst = appendJSON(dst, r.By)
+		dst = append(dst, `,"at":`...)
+		dst = appendStamp(dst, r.At)
+		dst = append(dst, `,"master":`...)
+		dst = appendJSON(dst, r.Master)
+		dst = append(dst, '}')
+	}
 	dst = append(dst, `],"entries":[`...)
 	for i, id := range sortedKeys(s.records) {
 		if i > 0 {
@@ -170,6 +188,13 @@ type (
 		Name     string       `json:"name"`
 		Clock    stampJSON    `json:"clock"`
 		Devices  []deviceJSON `json:"devices"`
+		Revoked  []struct {
+			ID     string    `json:"id"`
+			Name   string    `json:"name"`
+			By     string    `json:"by"`
+			At     stampJSON `json:"at"`
+			Master string    `json:"master"`
+		} `json:"revoked"`
 		Entries  []recordJSON `json:"entries"`
 		Reported []string     `json:"reported"`
 		Formerly []string     `json:"formerly"`
@@ -277,6 +302,13 @@ func decode(b []byte, forState bool) (*state, error) {
 		if old, ok := s.devices[d.ID]; !ok || seen.Compare(old.Seen) > 0 {
 			s.devices[d.ID] = Device{ID: d.ID, Name: d.Name, Seen: seen}
 		}
+	}
+	for i, rj := range p.Revoked {
+		at, err := rj.At.stamp()
+		if err != nil || !validDevice(rj.ID) || !validDevice(rj.By) || !utf8.ValidString(rj.Name) || len(rj.Name) > maxName || len(rj.Master) > 64 {
+			return nil, fmt.Errorf("revocation %d is not valid", i+1)
+		}
+		s.revoke(Revocation{Device: rj.ID, Name: rj.Name, By: rj.By, At: at, Master: rj.Master})
 	}
 	for i, rj := range p.Entries {
 		r, err := decodeRecord(&rj)

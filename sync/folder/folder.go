@@ -32,9 +32,15 @@
 // any device file; a file that cannot be decrypted or read is reported
 // ([Problem]) and skipped, never deleted.
 //
-// Revoking a device needs the vault's master key rotated (its file dropped,
-// then nothing written afterwards opens with the old key): that waits for
-// master-key rotation in the vault.
+// # Revoking a device, and a new master key
+//
+// [Revoke] records a device's revocation in the folder (every device
+// ignores its files from then on and says so), removes its files, and
+// gives the vault a new master key ([vault.Vault.Rekey]), so that nothing
+// written afterwards opens with what the revoked device holds. The other
+// devices find the folder's key slots sealed to a newer master key
+// ([KeyChangedError]) and take it in place with what opens them
+// ([vault.Vault.AdoptKeys]): same device, same history, nothing lost.
 package folder
 
 import (
@@ -74,6 +80,9 @@ type Options struct {
 
 	// Now is the clock; nil means time.Now (tests give a skewed one).
 	Now func() time.Time
+
+	// revoke, if set, is recorded as revoked by this device ([Revoke]).
+	revoke *Device
 }
 
 func (o *Options) now() time.Time {
@@ -91,6 +100,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.File == "" {
+		return fmt.Sprintf("device %s: %s", p.Device, p.Why)
+	}
 	if p.Device != "" {
 		return fmt.Sprintf("%s (device %s): %s", p.File, p.Device, p.Why)
 	}
@@ -132,10 +144,14 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 	if err := checkFolder(dir); err != nil {
 		return nil, err
 	}
+	if err := newerKeys(v, dir); err != nil {
+		return nil, err
+	}
 	keys, err := v.Keys()
 	if err != nil {
 		return nil, err
 	}
+	master := v.KeyFingerprint()
 	rep := &Report{}
 	inputs := readFolder(v, dir, &rep.Problems)
 	defer func() {
@@ -158,12 +174,25 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 			return vault.MergeResult{}, err
 		}
 		mine = s
+		if opts != nil && opts.revoke != nil {
+			s.revoke(Revocation{Device: opts.revoke.ID, Name: opts.revoke.Name, By: s.device, At: s.clock.tick(now), Master: master})
+		}
+		for _, in := range inputs {
+			if r, ok := in.revoked[s.device]; ok && in.device != s.device {
+				return vault.MergeResult{}, &RevokedError{Revocation: r, ByName: in.devices[r.By].Name}
+			}
+		}
 		var changes []vault.Entry
+		var ignored []*state
 		was := s.device
-		rep.Sent, rep.Conflicts, changes = s.step(entries, inputs, now)
+		rep.Sent, rep.Conflicts, changes, ignored = s.step(entries, inputs, now)
 		if s.device != was {
 			rep.Cloned = was
 		}
+		rep.Problems = revokedProblems(s, rep.Problems, ignored, master)
+		// This device's own file is written again now: whatever kept it
+		// from being read (a new master key since) is over.
+		rep.Problems = slices.DeleteFunc(rep.Problems, func(p Problem) bool { return p.File == DeviceFile(s.device) })
 		have := make(map[string]bool, len(entries))
 		for _, e := range entries {
 			have[e.ID] = !e.Deleted
@@ -207,6 +236,121 @@ func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// RevokedError is returned by [Sync] on a device that another revoked: it
+// no longer syncs (its vault stays as it is).
+type RevokedError struct {
+	Revocation
+	ByName string // the revoking device's name, if known
+}
+
+func (e *RevokedError) Error() string {
+	by := e.ByName
+	if by == "" {
+		by = "device " + e.By
+	}
+	return fmt.Sprintf("this device was revoked by %s on %s: it no longer syncs through this folder (its vault stays as it is; to sync again, join as a new device with tessera sync --folder DIR --vault NEWDIR)",
+		by, e.At.Time().Local().Format("2006-01-02 15:04"))
+}
+
+// revokedProblems says of the folder's files from revoked devices that
+// they were ignored, in place of whatever reading them said, and warns of
+// a revocation this device made that the master key did not follow (cut
+// short before the rekey).
+func revokedProblems(s *state, problems []Problem, ignored []*state, master string) []Problem {
+	why := func(id string) string {
+		r := s.revoked[id]
+		by := s.devices[r.By].Name
+		if by == "" {
+			by = "device " + r.By
+		}
+		return fmt.Sprintf("device %s was revoked by %s on %s: its file is ignored", cmp.Or(r.Name, id), by, r.At.Time().Local().Format("2006-01-02 15:04"))
+	}
+	for i, p := range problems {
+		if _, ok := s.revoked[p.Device]; ok && p.Device != "" {
+			problems[i].Why = why(p.Device)
+		}
+	}
+	for _, in := range ignored {
+		problems = append(problems, Problem{File: in.file, Device: in.device, Why: why(in.device)})
+	}
+	for _, id := range sortedKeys(s.revoked) {
+		if r := s.revoked[id]; r.By == s.device && r.Master == master {
+			problems = append(problems, Problem{Device: id, Why: fmt.Sprintf(
+				"revoked, but the vault's master key was not changed since (the revocation was cut short): run tessera sync devices revoke %s again", id)})
+		}
+	}
+	return problems
+}
+
+// KeyChangedError is returned by [Sync] when the folder holds the key
+// slots of a master key that replaced this vault's: another device ran
+// [Revoke] or tessera rekey. [vault.Vault.AdoptKeys] with Keys and what
+// opens one of their slots (the passphrase, the recovery code, a security
+// key) takes the new key in place; then Sync again.
+type KeyChangedError struct {
+	Device string // the device whose keys file holds the new key
+	Name   string // its name, if known
+	File   string // the keys file, in the folder
+	Keys   []byte // its content
+}
+
+func (e *KeyChangedError) Error() string {
+	return fmt.Sprintf("the vault got a new master key on %s (a device was revoked, or tessera rekey ran there): this device takes it with the passphrase, recovery code or security key that opens the new keys, and keeps its entries",
+		cmp.Or(e.Name, "device "+e.Device))
+}
+
+// newerKeys returns a [*KeyChangedError] if a keys file in dir holds a
+// master key that replaced v's, the newest such file if several do.
+func newerKeys(v *vault.Vault, dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // readFolder reports it
+	}
+	var found *KeyChangedError
+	var foundMod time.Time
+	for _, e := range ents {
+		if !strings.Contains(e.Name(), keysPrefix) || e.IsDir() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		if rel, err := v.CompareKeys(b); err != nil || rel != vault.KeysNewer {
+			continue
+		}
+		if found == nil || fi.ModTime().After(foundMod) {
+			found, foundMod = &KeyChangedError{Device: deviceOfKeys(e.Name()), File: e.Name(), Keys: b}, fi.ModTime()
+		}
+	}
+	if found == nil {
+		return nil
+	}
+	if found.Device != "" {
+		if sealed, err := v.ReadSealed(stateName); err == nil {
+			if s, err := decode(sealed, true); err == nil {
+				found.Name = s.devices[found.Device].Name
+				s.zero()
+			}
+			clear(sealed)
+		}
+	}
+	return found
+}
+
+// deviceOfKeys returns the device ID in a keys file's name, or "".
+func deviceOfKeys(name string) string {
+	i := strings.Index(name, keysPrefix)
+	if i < 0 || len(name) < i+len(keysPrefix)+16 || !validDevice(name[i+len(keysPrefix):i+len(keysPrefix)+16]) {
+		return ""
+	}
+	return name[i+len(keysPrefix) : i+len(keysPrefix)+16]
 }
 
 // checkFolder refuses a sync folder that does not exist: a mistyped path
@@ -291,9 +435,10 @@ func readFolder(v *vault.Vault, dir string, problems *[]Problem) []*state {
 		}
 		s, err := readDeviceFile(v, filepath.Join(dir, name))
 		if err != nil {
-			*problems = append(*problems, Problem{File: name, Device: deviceOfName(name), Why: describe(name, err)})
+			*problems = append(*problems, Problem{File: name, Device: deviceOfName(name), Why: describe(name, olderKey(v, dir, name, err))})
 			continue
 		}
+		s.file = name
 		out = append(out, s)
 	}
 	return out
@@ -327,6 +472,24 @@ func readDeviceFile(v *vault.Vault, path string) (*state, error) {
 	return decode(plain, false)
 }
 
+// olderKey says, of a device file that is not encrypted to this vault's
+// key, that it was written under a master key this vault's replaced, if
+// its device's keys file tells so.
+func olderKey(v *vault.Vault, dir, name string, err error) error {
+	id := deviceOfName(name)
+	if id == "" || !strings.Contains(err.Error(), "not encrypted to this vault's key") {
+		return err
+	}
+	b, rerr := os.ReadFile(filepath.Join(dir, keysFile(id)))
+	if rerr != nil {
+		return err
+	}
+	if rel, _ := v.CompareKeys(b); rel == vault.KeysOlder {
+		return errors.New("it was written before this vault got its new master key: that device takes the new key at its next sync (it asks for the passphrase), then writes its file again")
+	}
+	return err
+}
+
 // unsealError says what a failed decryption means for a device file.
 func unsealError(err error) error {
 	var de *vault.DamagedError
@@ -335,7 +498,7 @@ func unsealError(err error) error {
 	}
 	if strings.Contains(de.Err.Error(), "not encrypted to this vault's key") {
 		return errors.New("it is not encrypted to this vault's key: it belongs to another vault (a device that made its own vault instead of joining with --vault NEWDIR), " +
-			"or one of the two devices gave the vault a new master key since (tessera rekey): then every other device joins again with --vault NEWDIR (the same passphrase opens), and its unsynced changes are lost")
+			"or one of the two devices gave the vault a new master key since and the other has not taken it yet (its next sync asks for what opens the new keys)")
 	}
 	return de.Err
 }
@@ -374,6 +537,9 @@ func deviceOfName(name string) string {
 func devices(s *state) []Device {
 	out := make([]Device, 0, len(s.devices))
 	for _, d := range s.devices {
+		if r, ok := s.revoked[d.ID]; ok {
+			d.Revoked = &r
+		}
 		out = append(out, d)
 	}
 	slices.SortFunc(out, func(a, b Device) int { return b.Seen.Compare(a.Seen) })
@@ -400,7 +566,19 @@ func Devices(v *vault.Vault, dir string) (this string, list []Device, problems [
 	case !errors.Is(err, fs.ErrNotExist):
 		return "", nil, nil, err
 	}
-	for _, in := range readFolder(v, dir, &problems) {
+	inputs := readFolder(v, dir, &problems)
+	for _, in := range inputs {
+		for _, r := range in.revoked {
+			s.revoke(r)
+		}
+	}
+	var ignored []*state
+	for _, in := range inputs {
+		if _, gone := s.revoked[in.device]; gone {
+			ignored = append(ignored, in)
+			in.zero()
+			continue
+		}
 		for id, d := range in.devices {
 			if old, ok := s.devices[id]; !ok || d.Seen.Compare(old.Seen) > 0 {
 				s.devices[id] = d
@@ -408,7 +586,7 @@ func Devices(v *vault.Vault, dir string) (this string, list []Device, problems [
 		}
 		in.zero()
 	}
-	return s.device, devices(s), problems, nil
+	return s.device, devices(s), revokedProblems(s, problems, ignored, v.KeyFingerprint()), nil
 }
 
 // History returns the kept versions of entry id, newest first, from this
@@ -472,11 +650,28 @@ func Join(dir, vaultDir string, id age.Identity, opts *vault.Options) (*vault.Va
 	slices.SortFunc(cands, func(a, b cand) int { return b.mod.Compare(a.mod) })
 	var keysErr error
 	wrong := false
-	for _, c := range cands {
+	docs := make([][]byte, len(cands))
+	replaced := map[string]bool{}
+	for i, c := range cands {
 		b, err := os.ReadFile(filepath.Join(dir, c.name))
 		if err != nil {
 			keysErr = cmp.Or(keysErr, fmt.Errorf("%s: %w", c.name, err))
 			continue
+		}
+		docs[i] = b
+		if _, older, err := vault.KeysFingerprints(b); err == nil {
+			for _, fp := range older {
+				replaced[fp] = true
+			}
+		}
+	}
+	for i, c := range cands {
+		b := docs[i]
+		if b == nil {
+			continue
+		}
+		if master, _, err := vault.KeysFingerprints(b); err == nil && replaced[master] {
+			continue // a device that has not taken the new master key yet
 		}
 		v, err := vault.Join(vaultDir, b, id, opts)
 		var ve *vault.VersionError

@@ -251,7 +251,7 @@ func (s *sim) sync(d *simDevice) {
 		s.made = append(s.made, made...)
 	}
 	// step's own import finds nothing more.
-	sent, conflicts, changes := d.st.step(entries, inputs, now)
+	sent, conflicts, changes, _ := d.st.step(entries, inputs, now)
 	if sent != 0 {
 		s.t.Fatalf("second import found %d changes", sent)
 	}
@@ -621,7 +621,7 @@ func BenchmarkMerge5x2000(b *testing.B) {
 			}
 			inputs = append(inputs, in)
 		}
-		_, _, changes := me.step(nil, inputs, now.Add(time.Minute))
+		_, _, changes, _ := me.step(nil, inputs, now.Add(time.Minute))
 		if len(changes) != n {
 			b.Fatalf("%d changes, want %d", len(changes), n)
 		}

@@ -179,6 +179,33 @@ type Device struct {
 	ID   string
 	Name string
 	Seen Stamp // when it last wrote its file
+
+	// Revoked, if not nil, says that the device was revoked: its files
+	// are ignored.
+	Revoked *Revocation
+}
+
+// Revocation records that a device was revoked ([Revoke]): its files are
+// ignored from then on, and the vault got a new master key, so that it
+// reads nothing written afterwards.
+type Revocation struct {
+	Device string // the revoked device's ID
+	Name   string // its name then
+	By     string // the device that revoked it
+	At     Stamp
+	// Master is the fingerprint of the vault's master key when the
+	// device was revoked ([vault.Vault.KeyFingerprint]): while the vault
+	// still has that key, the revocation is not finished.
+	Master string
+}
+
+// before orders revocations of one device, so that every replica keeps
+// the same one: the earliest.
+func (r Revocation) before(o Revocation) bool {
+	if c := r.At.Compare(o.At); c != 0 {
+		return c < 0
+	}
+	return r.By+r.Master < o.By+o.Master
 }
 
 // state is one device's view of every entry: what it publishes in its
@@ -201,6 +228,13 @@ type state struct {
 	// formerly lists the IDs this device synced under before it found
 	// another copy of its vault writing under them (see cloned).
 	formerly []string
+
+	// revoked holds the devices revoked, by ID: a join of every
+	// device's list (the earliest revocation of each is kept).
+	revoked map[string]Revocation
+
+	// file is the folder file a state was read from (inputs only).
+	file string
 }
 
 // applied is a change a sync gave the vault (see state.pending): the
@@ -214,11 +248,22 @@ type applied struct {
 }
 
 func newState() *state {
-	return &state{records: map[string]*record{}, devices: map[string]Device{}, reported: map[string]bool{}, pending: map[string]applied{}}
+	return &state{records: map[string]*record{}, devices: map[string]Device{}, reported: map[string]bool{}, pending: map[string]applied{},
+		revoked: map[string]Revocation{}}
+}
+
+// revoke records r, unless an earlier revocation of the device is known.
+func (s *state) revoke(r Revocation) {
+	if old, ok := s.revoked[r.Device]; !ok || r.before(old) {
+		s.revoked[r.Device] = r
+	}
 }
 
 // merge takes o into s (a join: see mergeRecords).
 func (s *state) merge(o *state) {
+	for _, r := range o.revoked {
+		s.revoke(r)
+	}
 	for id, r := range o.records {
 		if mine, ok := s.records[id]; ok {
 			s.records[id] = mergeRecords(mine, r)
@@ -291,7 +336,21 @@ func (s *state) importLocal(entries []vault.Entry, now time.Time) (made []*versi
 // local changes) and the states read from the folder, and returns how many
 // local changes it published, the conflicts to report, and what the vault
 // must take in. It stamps this device as seen now.
-func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sent int, conflicts []Conflict, changes []vault.Entry) {
+//
+// The files of revoked devices are not merged: they come back in ignored.
+func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sent int, conflicts []Conflict, changes []vault.Entry, ignored []*state) {
+	for _, in := range inputs {
+		for _, r := range in.revoked {
+			s.revoke(r)
+		}
+	}
+	inputs = slices.DeleteFunc(slices.Clone(inputs), func(in *state) bool {
+		_, gone := s.revoked[in.device]
+		if gone {
+			ignored = append(ignored, in)
+		}
+		return gone
+	})
 	if s.cloned(inputs, now) {
 		s.formerly = append(s.formerly, s.device)
 		s.device = newDeviceID()
@@ -317,7 +376,7 @@ func (s *state) step(entries []vault.Entry, inputs []*state, now time.Time) (sen
 		s.pending[changes[i].ID] = p
 	}
 	s.devices[s.device] = Device{ID: s.device, Name: s.name, Seen: s.clock.tick(now)}
-	return sent, conflicts, changes
+	return sent, conflicts, changes, ignored
 }
 
 // cloned reports whether another copy of this vault writes under this
