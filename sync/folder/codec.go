@@ -182,13 +182,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // The JSON shapes decode reads.
 type (
 	payloadJSON struct {
-		Format   string       `json:"format"`
-		Version  int          `json:"version"`
-		Device   string       `json:"device"`
-		Name     string       `json:"name"`
-		Clock    stampJSON    `json:"clock"`
-		Devices  []deviceJSON `json:"devices"`
-		Revoked  []struct {
+		Format  string       `json:"format"`
+		Version int          `json:"version"`
+		Device  string       `json:"device"`
+		Name    string       `json:"name"`
+		Clock   stampJSON    `json:"clock"`
+		Devices []deviceJSON `json:"devices"`
+		Revoked []struct {
 			ID     string    `json:"id"`
 			Name   string    `json:"name"`
 			By     string    `json:"by"`
