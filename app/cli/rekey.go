@@ -53,6 +53,13 @@ func rekey(env Env, v *vault.Vault, vf *vaultFlags) error {
 	if err != nil {
 		return vaultErr(fmt.Errorf("rekey: %w", err))
 	}
+	reportRekey(env, v, res)
+	return nil
+}
+
+// reportRekey says what a rekey did, and gives automatic backups a new
+// verify key.
+func reportRekey(env Env, v *vault.Vault, res *vault.RekeyResult) {
 	fmt.Fprintln(env.Stdout, "the vault has a new master key; every way in listed by tessera slots opens it")
 	if ok, err := backup.RotateVerifyKey(v); err != nil {
 		fmt.Fprintf(env.Stderr, "tessera: warning: %v\n", err)
@@ -65,5 +72,4 @@ func rekey(env Env, v *vault.Vault, vf *vaultFlags) error {
 	if res.RecoveryCode != "" {
 		fmt.Fprintf(env.Stdout, "\nThe old recovery code no longer opens the vault. New recovery code (shown only now):\n\n    %s\n\nWrite it down or print it, and keep it away from this computer.\n", res.RecoveryCode)
 	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/tessera-auth/tessera/app/loopback/webauthn"
 	"github.com/tessera-auth/tessera/sync/folder"
 	"github.com/tessera-auth/tessera/vault"
 )
@@ -16,11 +18,17 @@ import (
 // files in DIR and publish this one's; join as a new device when the vault
 // folder holds no vault yet) and "tessera sync devices --folder DIR".
 func runSync(env Env, args []string) error {
-	fs := newFlags(env, "sync", "--folder DIR [--vault DIR] [--name NAME] | devices --folder DIR | history QUERY [--restore N]")
+	fs := newFlags(env, "sync", "--folder DIR [--vault DIR] [--name NAME] [--security-key] | devices --folder DIR |\n"+
+		"    devices revoke NAME|ID --folder DIR [--yes] [--new-passphrase | --new-passphrase-file FILE] | history QUERY [--restore N]")
 	vf := addVaultFlags(fs)
 	dir := fs.String("folder", "", "the sync `folder` that Syncthing, Nextcloud, Dropbox or the like replicates (required)")
 	name := fs.String("name", "", "this device's `name` as other devices list it (default: the one given before, else the host name)")
 	restore := fs.Int("restore", -1, "with history: make version `N` of the entry its current one (the next sync publishes it)")
+	rf := revokeFlags{
+		yes:      fs.Bool("yes", false, "with devices revoke: do it (without, it says what it would do)"),
+		newPass:  fs.Bool("new-passphrase", false, "with devices revoke: also change the passphrase (asked twice), in the same step"),
+		passFile: fs.String("new-passphrase-file", "", "with devices revoke: also change the passphrase to the first line of `FILE`"),
+	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -33,10 +41,19 @@ func runSync(env Env, args []string) error {
 			return err
 		}
 		return syncHistory(env, vf, query, *restore)
+	case len(pos) > 1 && pos[0] == "devices" && pos[1] == "revoke":
+		who, err := onlyArg(pos[2:], "NAME|ID (of the device to revoke, as tessera sync devices lists it)")
+		if err != nil {
+			return err
+		}
+		if *dir == "" {
+			return usageErr("give --folder DIR, the folder the sync tool replicates")
+		}
+		return syncRevoke(env, vf, *dir, who, rf)
 	case len(pos) == 1 && pos[0] == "devices":
 		devices = true
 	case len(pos) > 0:
-		return usageErr("unexpected argument %q (the sub-commands are devices and history)", pos[0])
+		return usageErr("unexpected argument %q (the sub-commands are devices, devices revoke and history)", pos[0])
 	}
 	if *dir == "" {
 		return usageErr("give --folder DIR, the folder the sync tool replicates")
@@ -57,7 +74,15 @@ func runSync(env Env, args []string) error {
 		return err
 	}
 	defer v.Lock()
-	rep, err := folder.Sync(v, *dir, &folder.Options{Name: *name})
+	opts := &folder.Options{Name: *name}
+	rep, err := folder.Sync(v, *dir, opts)
+	var kc *folder.KeyChangedError
+	if errors.As(err, &kc) {
+		if err := adoptKeys(env, vf, v, kc); err != nil {
+			return err
+		}
+		rep, err = folder.Sync(v, *dir, opts)
+	}
 	if err != nil {
 		return syncErr(err)
 	}
@@ -69,16 +94,108 @@ func runSync(env Env, args []string) error {
 	for _, c := range rep.Conflicts {
 		fmt.Fprintf(env.Stdout, "conflict: %s\n", describeConflict(c))
 	}
-	for _, p := range rep.Problems {
-		fmt.Fprintf(env.Stderr, "tessera sync: warning: skipped %s\n", p)
-	}
+	printProblems(env, rep)
 	return nil
 }
 
+// adoptKeys takes the newer master key of kc into v in place, with what
+// opens the new keys: the passphrase v was unlocked with if it still does,
+// else the passphrase, recovery code or security key the flags name (asked
+// for once).
+func adoptKeys(env Env, vf *vaultFlags, v *vault.Vault, kc *folder.KeyChangedError) error {
+	fmt.Fprintf(env.Stderr, "tessera sync: %v\n", kc)
+	if vf.pass != "" {
+		id, _ := age.NewScryptIdentity(vf.pass)
+		err := v.AdoptKeys(kc.Keys, id)
+		if err == nil {
+			fmt.Fprintln(env.Stdout, "this device took the vault's new master key (the passphrase is unchanged)")
+			return nil
+		}
+		if !errors.Is(err, vault.ErrWrongKey) {
+			return vaultErr(err)
+		}
+		if vf.passFile != "" || env.Getenv("TESSERA_PASSPHRASE_FILE") != "" {
+			return exit(ExitAuth, fmt.Errorf("the passphrase given does not open the new keys: it was changed on %s; give the new one (--passphrase-file FILE): %w",
+				cmp.Or(kc.Name, "device "+kc.Device), vault.ErrWrongKey))
+		}
+	}
+	id, err := keysIdentity(env, vf, kc.Keys, v, "Passphrase of the new keys (changed on "+cmp.Or(kc.Name, "device "+kc.Device)+"?): ")
+	if err != nil {
+		return err
+	}
+	if err := v.AdoptKeys(kc.Keys, id); err != nil {
+		return vaultErr(fmt.Errorf("this device kept its master key: %w", err))
+	}
+	fmt.Fprintln(env.Stdout, "this device took the vault's new master key; it now opens with what opens the new keys")
+	return nil
+}
+
+// keysIdentity returns the identity that should open a slot of keys: a
+// security key's (through its ceremony in the browser) with
+// --security-key, else the passphrase or recovery code. v, if not nil,
+// gives the WebAuthn user handle when keys carry none.
+func keysIdentity(env Env, vf *vaultFlags, keys []byte, v *vault.Vault, prompt string) (age.Identity, error) {
+	if !vf.securityKey {
+		return vf.identity(env, prompt)
+	}
+	slots, err := vault.ParseKeys(keys)
+	if err != nil {
+		return nil, vaultErr(err)
+	}
+	var enrolled []vault.SecurityKey
+	withPass := map[string]bool{}
+	for _, s := range slots {
+		if k, err := s.SecurityKey(); err == nil {
+			enrolled = append(enrolled, k)
+			withPass[string(k.CredentialID)] = s.Kind == vault.SlotPassphraseKey
+		}
+	}
+	if len(enrolled) == 0 {
+		return nil, exit(ExitAuth, fmt.Errorf("%w: the folder's keys hold no security key: use the passphrase or --recovery", errCeremony))
+	}
+	user, err := vault.KeysUser(keys)
+	if err != nil {
+		return nil, vaultErr(err)
+	}
+	if user == nil && v != nil {
+		if user, err = v.WebAuthnUser(); err != nil {
+			return nil, vaultErr(err)
+		}
+	}
+	if user == nil {
+		return nil, exit(ExitAuth, fmt.Errorf("%w: the folder's keys were written by an older Tessera: sync the device that enrolled the key once with this one first", errCeremony))
+	}
+	res, err := keyCeremony(env, func(cs *webauthn.Ceremonies) (*webauthn.Ceremony, error) { return cs.BeginUnlock(user, enrolled) })
+	if err != nil {
+		return nil, vaultErr(err)
+	}
+	if !withPass[string(res.Key.CredentialID)] {
+		return res.Identity, nil
+	}
+	pass, err := askSecret(env, "Passphrase of this key: ")
+	if err != nil {
+		return nil, err
+	}
+	return vault.KeyAndPassphrase(res.Identity, pass)
+}
+
 // syncJoin makes a new vault in vdir from the keys in the sync folder,
-// with the passphrase or recovery code.
+// with the passphrase, recovery code or security key.
 func syncJoin(env Env, vf *vaultFlags, dir, vdir string) (*vault.Vault, error) {
-	id, err := vf.identity(env)
+	var id age.Identity
+	var err error
+	if vf.securityKey {
+		keys, kerr := folder.CurrentKeys(dir)
+		if errors.Is(kerr, folder.ErrNoKeys) {
+			return nil, exit(ExitNotFound, fmt.Errorf("%s: %w", dir, kerr))
+		}
+		if kerr != nil {
+			return nil, syncErr(kerr)
+		}
+		id, err = keysIdentity(env, vf, keys, nil, "")
+	} else {
+		id, err = vf.identity(env, "Passphrase: ")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -89,13 +206,13 @@ func syncJoin(env Env, vf *vaultFlags, dir, vdir string) (*vault.Vault, error) {
 	case err != nil:
 		return nil, syncErr(err)
 	}
-	fmt.Fprintf(env.Stdout, "joined: a new vault in %s, opened by the same passphrase and recovery code as the others\n", vdir)
+	fmt.Fprintf(env.Stdout, "joined: a new vault in %s, opened by the same passphrase, recovery code and security keys as the others\n", vdir)
 	return v, nil
 }
 
 // identity returns the age identity of the passphrase or recovery code the
 // flags name, for a join, where there is no vault to unlock yet.
-func (f *vaultFlags) identity(env Env) (age.Identity, error) {
+func (f *vaultFlags) identity(env Env, prompt string) (age.Identity, error) {
 	var code string
 	var err error
 	switch {
@@ -104,7 +221,7 @@ func (f *vaultFlags) identity(env Env) (age.Identity, error) {
 	case f.recovery:
 		code, err = askSecret(env, "Recovery code: ")
 	default:
-		pass, err := f.passphrase(env, "Passphrase: ")
+		pass, err := f.passphrase(env, prompt)
 		if err != nil {
 			return nil, err
 		}
@@ -121,9 +238,14 @@ func (f *vaultFlags) identity(env Env) (age.Identity, error) {
 }
 
 // syncErr gives a sync error its exit code: a missing sync folder is bad
-// usage, the rest are the vault's.
+// usage, a revoked device's sync is refused as a wrong key would be, the
+// rest are the vault's.
 func syncErr(err error) error {
-	if errors.Is(err, fs.ErrNotExist) && !errors.Is(err, vault.ErrDamaged) {
+	var re *folder.RevokedError
+	switch {
+	case errors.As(err, &re):
+		return exit(ExitAuth, err)
+	case errors.Is(err, fs.ErrNotExist) && !errors.Is(err, vault.ErrDamaged):
 		return usageErr("%v", err)
 	}
 	return vaultErr(err)
@@ -164,8 +286,11 @@ func syncDevices(env Env, vf *vaultFlags, dir string) error {
 	fmt.Fprintln(tw, "DEVICE\tNAME\tLAST SEEN\t")
 	for _, d := range list {
 		mark := ""
-		if d.ID == this {
+		switch {
+		case d.ID == this:
 			mark = "(this device)"
+		case d.Revoked != nil:
+			mark = "(revoked " + formatTime(d.Revoked.At.Time()) + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Name, formatTime(d.Seen.Time()), mark)
 	}

@@ -97,6 +97,10 @@ type Problem struct {
 	File   string // its name in the folder
 	Device string // the device its name gives, if any
 	Why    string
+
+	// Behind is set for a file written under a master key that this
+	// vault's replaced: its device takes the new key at its next sync.
+	Behind bool
 }
 
 func (p Problem) String() string {
@@ -435,7 +439,8 @@ func readFolder(v *vault.Vault, dir string, problems *[]Problem) []*state {
 		}
 		s, err := readDeviceFile(v, filepath.Join(dir, name))
 		if err != nil {
-			*problems = append(*problems, Problem{File: name, Device: deviceOfName(name), Why: describe(name, olderKey(v, dir, name, err))})
+			err = olderKey(v, dir, name, err)
+			*problems = append(*problems, Problem{File: name, Device: deviceOfName(name), Why: describe(name, err), Behind: errors.Is(err, errBehind)})
 			continue
 		}
 		s.file = name
@@ -485,10 +490,12 @@ func olderKey(v *vault.Vault, dir, name string, err error) error {
 		return err
 	}
 	if rel, _ := v.CompareKeys(b); rel == vault.KeysOlder {
-		return errors.New("it was written before this vault got its new master key: that device takes the new key at its next sync (it asks for the passphrase), then writes its file again")
+		return errBehind
 	}
 	return err
 }
+
+var errBehind = errors.New("it was written before this vault got its new master key: that device takes the new key at its next sync (it asks for the passphrase), then writes its file again")
 
 // unsealError says what a failed decryption means for a device file.
 func unsealError(err error) error {
@@ -623,12 +630,63 @@ var ErrNoKeys = errors.New("the sync folder holds no tessera-keys file: run tess
 // identity) opens one of them, and returns it unlocked; a [Sync] then
 // fills it. It gives [vault.ErrWrongKey] if id opens no keys file's slot.
 func Join(dir, vaultDir string, id age.Identity, opts *vault.Options) (*vault.Vault, error) {
-	if err := checkFolder(dir); err != nil {
+	docs, keysErr, err := currentKeys(dir)
+	if err != nil {
 		return nil, err
+	}
+	wrong := false
+	for _, d := range docs {
+		v, err := vault.Join(vaultDir, d.keys, id, opts)
+		var ve *vault.VersionError
+		switch {
+		case err == nil:
+			return v, nil
+		case errors.Is(err, vault.ErrWrongKey):
+			wrong = true
+		case strings.HasPrefix(err.Error(), "keys:"), errors.As(err, &ve):
+			// A damaged or newer keys file: another may serve.
+			keysErr = cmp.Or(keysErr, fmt.Errorf("%s: %w", d.name, err))
+		default:
+			return nil, err // the new vault folder is at fault
+		}
+	}
+	if wrong || keysErr == nil {
+		return nil, vault.ErrWrongKey
+	}
+	return nil, keysErr
+}
+
+// CurrentKeys returns the keys file (its content) that [Join] tries first:
+// the newest one whose master key no other keys file in dir replaced. A
+// device that joins with a security key runs the key's ceremony for the
+// slots it holds ([vault.ParseKeys], [vault.KeysUser]).
+func CurrentKeys(dir string) ([]byte, error) {
+	docs, keysErr, err := currentKeys(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, keysErr
+	}
+	return docs[0].keys, nil
+}
+
+type keysDoc struct {
+	name string
+	keys []byte
+}
+
+// currentKeys reads the keys files in dir, newest first (it has the latest
+// passphrase), leaving out those of a master key another replaced (a device
+// that has not taken the new key yet). keysErr tells of files that could
+// not be read.
+func currentKeys(dir string) (docs []keysDoc, keysErr error, err error) {
+	if err := checkFolder(dir); err != nil {
+		return nil, nil, err
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type cand struct {
 		name string
@@ -644,51 +702,26 @@ func Join(dir, vaultDir string, id age.Identity, opts *vault.Options) (*vault.Va
 		}
 	}
 	if len(cands) == 0 {
-		return nil, ErrNoKeys
+		return nil, nil, ErrNoKeys
 	}
-	// The newest first: it has the latest passphrase.
 	slices.SortFunc(cands, func(a, b cand) int { return b.mod.Compare(a.mod) })
-	var keysErr error
-	wrong := false
-	docs := make([][]byte, len(cands))
 	replaced := map[string]bool{}
-	for i, c := range cands {
+	for _, c := range cands {
 		b, err := os.ReadFile(filepath.Join(dir, c.name))
 		if err != nil {
 			keysErr = cmp.Or(keysErr, fmt.Errorf("%s: %w", c.name, err))
 			continue
 		}
-		docs[i] = b
+		docs = append(docs, keysDoc{c.name, b})
 		if _, older, err := vault.KeysFingerprints(b); err == nil {
 			for _, fp := range older {
 				replaced[fp] = true
 			}
 		}
 	}
-	for i, c := range cands {
-		b := docs[i]
-		if b == nil {
-			continue
-		}
-		if master, _, err := vault.KeysFingerprints(b); err == nil && replaced[master] {
-			continue // a device that has not taken the new master key yet
-		}
-		v, err := vault.Join(vaultDir, b, id, opts)
-		var ve *vault.VersionError
-		switch {
-		case err == nil:
-			return v, nil
-		case errors.Is(err, vault.ErrWrongKey):
-			wrong = true
-		case strings.HasPrefix(err.Error(), "keys:"), errors.As(err, &ve):
-			// A damaged or newer keys file: another may serve.
-			keysErr = cmp.Or(keysErr, fmt.Errorf("%s: %w", c.name, err))
-		default:
-			return nil, err // the new vault folder is at fault
-		}
-	}
-	if wrong || keysErr == nil {
-		return nil, vault.ErrWrongKey
-	}
-	return nil, keysErr
+	docs = slices.DeleteFunc(docs, func(d keysDoc) bool {
+		master, _, err := vault.KeysFingerprints(d.keys)
+		return err == nil && replaced[master]
+	})
+	return docs, keysErr, nil
 }
