@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -24,14 +25,30 @@ const prefSyncFolder = "sync_folder"
 type syncState struct {
 	w       *folder.Watcher
 	lastErr string // the last failure shown, so that it is shown once
+
+	// newKeys is the folder's newer master key that stopped the syncs,
+	// until this device takes it; asking is set while the dialog that
+	// asks for it is open.
+	newKeys *folder.KeyChangedError
+	asking  bool
+	asked   bool // the dialog was shown once since the watcher started
+
+	devices *devicesDialog // the devices dialog on show, if any
 }
 
-// startSync starts watching the sync folder the settings name, if any.
-func (u *UI) startSync() {
+// syncFolder returns the sync folder the settings (or the environment)
+// name, or "".
+func (u *UI) syncFolder() string {
 	dir := u.app.Preferences().String(prefSyncFolder)
 	if dir == "" {
 		dir = os.Getenv("TESSERA_SYNC_FOLDER")
 	}
+	return dir
+}
+
+// startSync starts watching the sync folder the settings name, if any.
+func (u *UI) startSync() {
+	dir := u.syncFolder()
 	if dir == "" || u.sync.w != nil || !u.unlocked() {
 		return
 	}
@@ -51,6 +68,7 @@ func (u *UI) stopSync() {
 		u.sync.w.Close()
 		u.sync.w = nil
 	}
+	u.sync.newKeys, u.sync.asked = nil, false
 }
 
 // syncSaved tells the watcher that the vault was saved, so that the
@@ -63,7 +81,20 @@ func (u *UI) syncSaved() {
 
 // onSynced shows what a sync did: the list takes in what other devices
 // changed, and conflicts and unreadable files are told once.
+//
+// A folder whose keys hold a newer master key (another device revoked one
+// or changed the key) stops the syncs: the person is asked once for what
+// opens it; the devices dialog offers it again.
 func (u *UI) onSynced(rep *folder.Report, err error) {
+	var kc *folder.KeyChangedError
+	if errors.As(err, &kc) {
+		u.sync.newKeys = kc
+		if !u.sync.asked && u.unlocked() {
+			u.sync.asked = true
+			u.askNewKeys(kc)
+		}
+		return
+	}
 	if err != nil {
 		if msg := err.Error(); msg != u.sync.lastErr && u.unlocked() {
 			u.sync.lastErr = msg

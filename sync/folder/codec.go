@@ -383,8 +383,10 @@ func leadingHead(b []byte) (h fileHead, ok bool) {
 	return h, true
 }
 
-// maxName caps a device name.
-const maxName = 200
+// MaxName caps a device name, in bytes.
+const MaxName = 200
+
+const maxName = MaxName
 
 func decodeRecord(rj *recordJSON) (*record, error) {
 	if rj.ID == "" || len(rj.ID) > 64 {

@@ -54,6 +54,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
@@ -147,6 +148,9 @@ func keysFile(id string) string { return keysPrefix + id + ".json" }
 func Sync(v *vault.Vault, dir string, opts *Options) (*Report, error) {
 	if err := checkFolder(dir); err != nil {
 		return nil, err
+	}
+	if opts != nil && (len(opts.Name) > MaxName || !utf8.ValidString(opts.Name)) {
+		return nil, fmt.Errorf("the device name is not UTF-8 text of at most %d bytes", MaxName)
 	}
 	if err := newerKeys(v, dir); err != nil {
 		return nil, err
@@ -548,6 +552,11 @@ func devices(s *state) []Device {
 			d.Revoked = &r
 		}
 		out = append(out, d)
+	}
+	for id, r := range s.revoked {
+		if _, ok := s.devices[id]; !ok {
+			out = append(out, Device{ID: id, Name: r.Name, Revoked: &r})
+		}
 	}
 	slices.SortFunc(out, func(a, b Device) int { return b.Seen.Compare(a.Seen) })
 	return out
