@@ -1,8 +1,10 @@
 package gui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +53,7 @@ func (u *UI) showDevices() {
 	u.sync.devices = dd
 	dd.refresh()
 	dd.d = dialog.NewCustom(devicesTitle, "Close", container.NewVScroll(dd.box), u.win)
-	dd.d.Resize(fyne.NewSize(u.dialogRoom(), 420))
+	dd.d.Resize(fyne.NewSize(u.dialogRoom(), max(360, u.win.Canvas().Size().Height*4/5)))
 	u.showDialog(dd.d, func() {
 		if u.sync.devices == dd {
 			u.sync.devices = nil
@@ -86,6 +88,17 @@ func (dd *devicesDialog) refresh() {
 	if len(list) == 0 {
 		dd.box.Add(wrapped("None yet: this device joins the first time the window syncs."))
 	}
+	// This device first, then the others newest first, the revoked last.
+	rank := func(d folder.Device) int {
+		switch {
+		case d.ID == this:
+			return 0
+		case d.Revoked != nil:
+			return 2
+		}
+		return 1
+	}
+	slices.SortStableFunc(list, func(a, b folder.Device) int { return cmp.Compare(rank(a), rank(b)) })
 	known := map[string]bool{}
 	for _, d := range list {
 		known[d.ID] = true
@@ -106,7 +119,11 @@ func (dd *devicesDialog) refresh() {
 			lines = append(lines, "Last seen "+relativeTime(d.Seen.Time(), dd.now()))
 		}
 		for _, p := range problems {
-			if p.Device == d.ID {
+			switch {
+			case p.Device != d.ID || d.Revoked != nil:
+			case p.Behind:
+				lines = append(lines, "It has not taken the vault's new key yet: it asks for it at its next sync.")
+			default:
 				lines = append(lines, "Its file "+p.File+" could not be used: "+p.Why+".")
 			}
 		}
@@ -119,6 +136,9 @@ func (dd *devicesDialog) refresh() {
 			action = widget.NewButton("Rename…", func() { dd.onRename(d) })
 		case d.Revoked == nil:
 			action = widget.NewButton("Revoke…", func() { dd.onRevoke(d) })
+		}
+		if action != nil {
+			action = container.NewVBox(action) // its own height, at the top
 		}
 		dd.box.Add(container.NewBorder(nil, nil, nil, action, info))
 		dd.box.Add(widget.NewSeparator())
@@ -172,6 +192,7 @@ func (dd *devicesDialog) onRename(d folder.Device) {
 		dd.refresh()
 		u.toast.show("This device is now called "+strings.TrimSpace(e.Text)+".", toastTime, "", nil)
 	}, u.win)
+	e.OnSubmitted = func(string) { f.Submit() }
 	f.Resize(fyne.NewSize(min(u.dialogRoom(), 420), f.MinSize().Height))
 	u.showDialog(f, nil)
 	u.win.Canvas().Focus(e)

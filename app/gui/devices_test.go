@@ -101,7 +101,7 @@ func TestDevicesDialog(t *testing.T) {
 		t.Error("a name longer than a device file holds is accepted")
 	}
 	name.SetText("work laptop")
-	test.Tap(h.button("Rename"))
+	h.press(name, fyne.KeyReturn)
 	if !slices.Contains(labelTexts(h.topOverlay(), ""), "work laptop (this device)") {
 		t.Errorf("after the rename: %q", labelTexts(h.topOverlay(), ""))
 	}

@@ -1,9 +1,11 @@
 package gui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -119,10 +121,14 @@ func (u *UI) onSynced(rep *folder.Report, err error) {
 			msg = fmt.Sprintf("%d entries were changed on two devices at the same time; the later changes were kept.", n)
 		}
 		u.toast.show(msg, 3*toastTime, "History", func() { u.showHistory(c.EntryID) })
-	case len(rep.Problems) > 0:
+	case slices.ContainsFunc(rep.Problems, func(p folder.Problem) bool { return !p.Behind }):
+		// A device that has not taken a new master key yet is no
+		// problem: Settings › Devices says so.
 		var files []string
 		for _, p := range rep.Problems {
-			files = append(files, p.File)
+			if !p.Behind {
+				files = append(files, cmp.Or(p.File, "device "+p.Device))
+			}
 		}
 		u.toast.show(fmt.Sprintf("Sync skipped %d file(s) it could not read: %s", len(files), strings.Join(files, ", ")), 3*toastTime, "", nil)
 	}
