@@ -336,11 +336,7 @@ func (u *UI) askNewKeys(kc *folder.KeyChangedError) {
 	intro.Wrapping = fyne.TextWrapWord
 	secret := u.dialogEntry(true)
 	secret.SetPlaceHolder("passphrase or recovery code")
-	status := widget.NewLabel("")
-	status.Wrapping = fyne.TextWrapWord
-	status.Hide()
-	var d *dialog.ConfirmDialog
-	d = dialog.NewCustomConfirm(newKeysTitle, "Take the new key", "Not now", container.NewVBox(intro, secret, status), func(ok bool) {
+	d := dialog.NewCustomConfirm(newKeysTitle, "Take the new key", "Not now", container.NewVBox(intro, secret), func(ok bool) {
 		u.sync.asking = false
 		if !ok || !u.unlocked() {
 			return
