@@ -66,6 +66,8 @@ type manifest struct {
 	// one of them may adopt the current key ([Vault.AdoptKeys]), and no
 	// device goes back to one.
 	Replaces []string `json:"replaces,omitempty"`
+	// Vouches link each replaced master key to the next (vouchJSON).
+	Vouches []vouchJSON `json:"vouches,omitempty"`
 }
 
 type slotJSON struct {

@@ -31,8 +31,9 @@ type keysJSON struct {
 	Slots   []keysSlotJSON `json:"slots"`
 	// Master is the fingerprint of the master key the slots hold, and
 	// Replaces those of the master keys before it (see manifest).
-	Master   string   `json:"master,omitempty"`
-	Replaces []string `json:"replaces,omitempty"`
+	Master   string      `json:"master,omitempty"`
+	Replaces []string    `json:"replaces,omitempty"`
+	Vouches  []vouchJSON `json:"vouches,omitempty"`
 	// WebAuthnUser is the vault's WebAuthn user handle, which a security
 	// key's assertion names: a joining vault takes it.
 	WebAuthnUser string `json:"webauthn_user,omitempty"`
@@ -54,7 +55,7 @@ func (v *Vault) Keys() ([]byte, error) {
 	if err := v.readManifest(); err != nil {
 		return nil, err
 	}
-	doc := keysJSON{Format: keysFormat, Version: FormatVersion, Replaces: v.man.Replaces, WebAuthnUser: v.man.WebAuthnUser}
+	doc := keysJSON{Format: keysFormat, Version: FormatVersion, Replaces: v.man.Replaces, Vouches: v.man.Vouches, WebAuthnUser: v.man.WebAuthnUser}
 	if v.recipient != nil {
 		doc.Master = fingerprint(v.recipient)
 	}
@@ -171,7 +172,7 @@ func Join(dir string, keys []byte, id age.Identity, opts *Options) (*Vault, erro
 		return fail(fmt.Errorf("%s already holds a vault: %w", dir, fs.ErrExist))
 	}
 	m := &manifest{Format: manifestFormat, Version: FormatVersion, BackupsKept: DefaultBackupsKept,
-		Replaces: doc.Replaces, WebAuthnUser: doc.WebAuthnUser}
+		Replaces: doc.Replaces, Vouches: doc.Vouches, WebAuthnUser: doc.WebAuthnUser}
 	for i, s := range doc.Slots {
 		if err := writeFile(dir, s.File, cts[i]); err != nil {
 			return fail(err)
@@ -317,6 +318,9 @@ func (v *Vault) AdoptKeys(keys []byte, id age.Identity) error {
 	if err := v.usable(); err != nil {
 		return err
 	}
+	if err := checkVouched(doc.Vouches, v.master, fingerprint(v.recipient), doc.Master, master); err != nil {
+		return err
+	}
 	l, err := lockWrite(v.dir, v.lockWait())
 	if err != nil {
 		return err
@@ -344,6 +348,11 @@ func (v *Vault) AdoptKeys(keys []byte, id age.Identity) error {
 	for _, fp := range doc.Replaces {
 		if !slices.Contains(m.Replaces, fp) {
 			m.Replaces = append(slices.Clip(m.Replaces), fp)
+		}
+	}
+	for _, x := range doc.Vouches {
+		if !slices.ContainsFunc(m.Vouches, func(y vouchJSON) bool { return y.From == x.From }) {
+			m.Vouches = append(slices.Clip(m.Vouches), x)
 		}
 	}
 	return v.rekeyLocked(nid, master, &m, cts)

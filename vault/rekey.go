@@ -171,10 +171,18 @@ func (v *Vault) rekeyLocked(nid *age.X25519Identity, newMaster []byte, m *manife
 	}
 	// Phase 2: the new slots replace the old ones in one manifest write.
 	m.Rekeying = true
-	if fp := fingerprint(old.Recipient()); fp != fingerprint(nid.Recipient()) && !slices.Contains(m.Replaces, fp) {
-		m.Replaces = append(slices.Clip(m.Replaces), fp)
+	if fp, nfp := fingerprint(old.Recipient()), fingerprint(nid.Recipient()); fp != nfp {
+		if !slices.Contains(m.Replaces, fp) {
+			m.Replaces = append(slices.Clip(m.Replaces), fp)
+		}
+		if !slices.ContainsFunc(m.Vouches, func(x vouchJSON) bool { return x.From == fp }) {
+			m.Vouches = append(slices.Clip(m.Vouches), vouch(v.master, newMaster, fp, nfp))
+		}
 		if n := len(m.Replaces); n > maxReplaces {
 			m.Replaces = m.Replaces[n-maxReplaces:]
+		}
+		if n := len(m.Vouches); n > maxReplaces {
+			m.Vouches = m.Vouches[n-maxReplaces:]
 		}
 	}
 	for i := range m.Slots {
