@@ -639,6 +639,7 @@ func FuzzDecodeDeviceFile(f *testing.F) {
 	s.sync(s.devs[0])
 	f.Add(s.devs[0].written[0])
 	f.Add([]byte(`{"format":"tessera-sync-device","version":1,"device":"0000000000000001","name":"x","clock":[1,0],"entries":[{"id":"a","versions":[{"at":[1,0],"by":"0000000000000001","clock":{"0000000000000001":1},"entry":{"id":"a","deleted":true}}]}]}`))
+	f.Add([]byte(`{"format":"tessera-sync-device","version":1,"device":"0000000000000001","name":"x","clock":[1,0],"revoked":[{"id":"0000000000000002","name":"old phone","by":"0000000000000001","at":[5,1],"master":"abc"}],"entries":[]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := decode(b, false)
 		if err != nil {
@@ -648,7 +649,7 @@ func FuzzDecodeDeviceFile(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded state does not read back: %v", err)
 		}
-		if dumpRecords(again) != dumpRecords(st) {
+		if dumpRecords(again) != dumpRecords(st) || fmt.Sprint(again.revoked) != fmt.Sprint(st.revoked) {
 			t.Fatal("re-encoded state differs")
 		}
 	})
