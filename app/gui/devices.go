@@ -74,9 +74,8 @@ func (dd *devicesDialog) refresh() {
 		return
 	}
 	if kc := u.sync.newKeys; kc != nil {
-		dd.box.Add(container.NewBorder(nil, nil, nil,
-			widget.NewButton("Take the new key…", func() { u.askNewKeys(kc) }),
-			wrapped(fmt.Sprintf("The vault got a new master key on %s. This device syncs again once it takes it.", newKeysDevice(kc)))))
+		dd.box.Add(wrapped(fmt.Sprintf("The vault got a new master key on %s. This device syncs again once it takes it.", newKeysDevice(kc))))
+		dd.box.Add(container.NewHBox(widget.NewButton("Take the new key…", func() { u.askNewKeys(kc) })))
 		dd.box.Add(widget.NewSeparator())
 	}
 	this, list, problems, err := folder.Devices(u.vault, dd.dir)
