@@ -20,8 +20,12 @@
 // [Vault.AddSecurityKey]), optionally inside a passphrase's, and an age
 // plugin's to its recipient ([Vault.AddPluginKey]); vault.json keeps each
 // slot's public recipient, so that [Vault.Rekey] seals every slot to a new
-// master key without the keys at hand. README's "Recovery without Tessera"
-// gives the age commands that open a vault without this package.
+// master key without the keys at hand. Each rekey has the old master key
+// vouch for the new one (a signature), and vault.json names both by
+// fingerprint, so that a vault sharing the master key through a sync folder
+// takes the new key in place ([Vault.CompareKeys], [Vault.AdoptKeys]).
+// README's "Recovery without Tessera" gives the age commands that open a
+// vault without this package.
 //
 // # Using a vault
 //
