@@ -98,7 +98,11 @@ func cmpName(d folder.Device) string {
 func printProblems(env Env, rep *folder.Report) {
 	var behind []string
 	for _, p := range rep.Problems {
-		if !p.Behind {
+		switch {
+		case p.File == "":
+			fmt.Fprintf(env.Stderr, "tessera sync: warning: %s\n", p)
+			continue
+		case !p.Behind:
 			fmt.Fprintf(env.Stderr, "tessera sync: warning: skipped %s\n", p)
 			continue
 		}

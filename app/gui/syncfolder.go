@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -121,13 +120,16 @@ func (u *UI) onSynced(rep *folder.Report, err error) {
 			msg = fmt.Sprintf("%d entries were changed on two devices at the same time; the later changes were kept.", n)
 		}
 		u.toast.show(msg, 3*toastTime, "History", func() { u.showHistory(c.EntryID) })
+	case slices.ContainsFunc(rep.Problems, func(p folder.Problem) bool { return p.File == "" }):
+		i := slices.IndexFunc(rep.Problems, func(p folder.Problem) bool { return p.File == "" })
+		u.toast.show("Sync: "+rep.Problems[i].String(), 3*toastTime, "", nil)
 	case slices.ContainsFunc(rep.Problems, func(p folder.Problem) bool { return !p.Behind }):
 		// A device that has not taken a new master key yet is no
 		// problem: Settings › Devices says so.
 		var files []string
 		for _, p := range rep.Problems {
 			if !p.Behind {
-				files = append(files, cmp.Or(p.File, "device "+p.Device))
+				files = append(files, p.File)
 			}
 		}
 		u.toast.show(fmt.Sprintf("Sync skipped %d file(s) it could not read: %s", len(files), strings.Join(files, ", ")), 3*toastTime, "", nil)

@@ -3,7 +3,14 @@ package folder
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"filippo.io/age"
+
+	"github.com/tessera-auth/tessera/vault"
 )
 
 // TestRevocationJoin: devices that have seen the same revocation records,
@@ -47,5 +54,52 @@ func TestRevocationJoin(t *testing.T) {
 				t.Errorf("device %s: kept %v, but %v is earlier", id, r, o)
 			}
 		}
+	}
+}
+
+// TestRevokeCutShort: a revocation recorded but not followed by a new
+// master key (a revoke cut short) is said at every sync of the revoking
+// device until a revoke finishes it; the revoked device's files are
+// ignored meanwhile.
+func TestRevokeCutShort(t *testing.T) {
+	const pass = "correct horse battery staple"
+	opts := &vault.Options{WorkFactor: 10}
+	sf := t.TempDir()
+	a, _, err := vault.Create(filepath.Join(t.TempDir(), "a"), pass, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sync(a, sf, nil); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := age.NewScryptIdentity(pass)
+	b, err := Join(sf, filepath.Join(t.TempDir(), "b"), id, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := Sync(b, sf, &Options{Name: "bravo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sync(a, sf, &Options{revoke: &rb.Device}); err != nil {
+		t.Fatal(err)
+	}
+	unfinished := func(rep *Report) bool {
+		return slices.ContainsFunc(rep.Problems, func(p Problem) bool {
+			return p.File == "" && p.Device == rb.Device.ID && strings.Contains(p.Why, "revocation was cut short")
+		})
+	}
+	rep, err := Sync(a, sf, nil)
+	if err != nil || !unfinished(rep) {
+		t.Fatalf("after a revocation cut short: %v, %v", rep.Problems, err)
+	}
+	if !slices.ContainsFunc(rep.Problems, func(p Problem) bool { return p.File == DeviceFile(rb.Device.ID) && strings.Contains(p.Why, "was revoked") }) {
+		t.Errorf("the revoked device's file is not said to be ignored: %v", rep.Problems)
+	}
+	if _, err := Revoke(a, sf, "bravo", &RevokeOptions{Rekey: vault.RekeyOptions{Passphrases: []string{pass}}}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = Sync(a, sf, nil); err != nil || unfinished(rep) {
+		t.Errorf("after the revoke finished: %v, %v", rep.Problems, err)
 	}
 }
