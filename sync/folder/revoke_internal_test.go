@@ -93,7 +93,9 @@ func TestRevokeCutShort(t *testing.T) {
 	if err != nil || !unfinished(rep) {
 		t.Fatalf("after a revocation cut short: %v, %v", rep.Problems, err)
 	}
-	if !slices.ContainsFunc(rep.Problems, func(p Problem) bool { return p.File == DeviceFile(rb.Device.ID) && strings.Contains(p.Why, "was revoked") }) {
+	if !slices.ContainsFunc(rep.Problems, func(p Problem) bool {
+		return p.File == DeviceFile(rb.Device.ID) && strings.Contains(p.Why, "was revoked")
+	}) {
 		t.Errorf("the revoked device's file is not said to be ignored: %v", rep.Problems)
 	}
 	if _, err := Revoke(a, sf, "bravo", &RevokeOptions{Rekey: vault.RekeyOptions{Passphrases: []string{pass}}}); err != nil {
