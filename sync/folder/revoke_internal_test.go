@@ -90,8 +90,11 @@ func TestRevokeCutShort(t *testing.T) {
 		})
 	}
 	rep, err := Sync(a, sf, nil)
-	if err != nil || !unfinished(rep) {
-		t.Fatalf("after a revocation cut short: %v, %v", rep.Problems, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !unfinished(rep) {
+		t.Fatalf("after a revocation cut short: %v", rep.Problems)
 	}
 	if !slices.ContainsFunc(rep.Problems, func(p Problem) bool {
 		return p.File == DeviceFile(rb.Device.ID) && strings.Contains(p.Why, "was revoked")
@@ -101,7 +104,10 @@ func TestRevokeCutShort(t *testing.T) {
 	if _, err := Revoke(a, sf, "bravo", &RevokeOptions{Rekey: vault.RekeyOptions{Passphrases: []string{pass}}}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err = Sync(a, sf, nil); err != nil || unfinished(rep) {
-		t.Errorf("after the revoke finished: %v, %v", rep.Problems, err)
+	if rep, err = Sync(a, sf, nil); err != nil {
+		t.Fatal(err)
+	}
+	if unfinished(rep) {
+		t.Errorf("after the revoke finished: %v", rep.Problems)
 	}
 }
