@@ -41,6 +41,13 @@ type Config struct {
 	// the UI; nil starts a goroutine. Tests pass a function that runs the
 	// work at once, so they need no synchronisation.
 	Go func(func())
+	// OpenURL opens a security-key page in the browser; nil means
+	// webauthn.OpenBrowser. Tests answer the page with a software key.
+	OpenURL func(url string) error
+	// Await runs f on the UI goroutine once done is closed (a security-key
+	// ceremony ended); nil waits on a goroutine of its own and hands f to
+	// fyne.Do. Tests keep f and run it once they have ended the ceremony.
+	Await func(done <-chan struct{}, f func())
 }
 
 // startSize is the window's size at start; no screen needs more.
@@ -91,6 +98,9 @@ type UI struct {
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
 
 	approvals *approvals // login approvals (approve.go)
+
+	keys     *keysScreen  // Settings › Security keys, once shown (keys.go)
+	ceremony *keyCeremony // the last security-key ceremony started
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -276,7 +286,7 @@ const (
 func (u *UI) showUnlock() {
 	u.win.SetTitle(titleLocked)
 	u.unlock.reset()
-	u.show(u.unlock.content, u.unlock.pass)
+	u.show(u.unlock.content, u.unlock.focus())
 }
 
 // unlocked reports whether the vault's entries are available.
@@ -316,6 +326,7 @@ func (u *UI) lock() {
 		return
 	}
 	u.clip.Clear()
+	u.cancelCeremony()
 	if u.qrDialog != nil {
 		u.qrDialog.Hide()
 	}
@@ -473,6 +484,9 @@ func (u *UI) setHidden(h bool) {
 // save succeeded.
 func (u *UI) save() bool {
 	err := u.trySave()
+	if err != nil && u.rekeyedElsewhere(err) {
+		return false
+	}
 	if err != nil && u.saveDialog == nil {
 		u.showSaveError(err)
 	}
