@@ -140,6 +140,7 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 		u.list.reserve(h)
 	}
 	u.list.registerShortcuts(w.Canvas())
+	w.Canvas().AddShortcut(shortcutKeys, func(fyne.Shortcut) { u.showKeys() })
 	a.Settings().AddListener(func(fyne.Settings) { u.recolour() })
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)

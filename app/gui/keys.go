@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -186,6 +187,9 @@ func (u *UI) pluginUI() *plugin.ClientUI {
 	}
 }
 
+// shortcutKeys opens Settings › Security keys.
+var shortcutKeys = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+
 // keysScreen is Settings › Security keys: the keys that open the vault,
 // adding and removing them, requiring one, and rotating the master key.
 type keysScreen struct {
@@ -219,7 +223,7 @@ func (u *UI) showKeys() {
 	add.Importance = widget.HighImportance
 	addPlugin := widget.NewButtonWithIcon("Add age plugin recipient…", theme.ContentAddIcon(), s.onAddPlugin)
 	rotate := widget.NewButtonWithIcon("Rotate master key…", theme.ViewRefreshIcon(), func() { s.onRotate("") })
-	back := u.newIconButton(theme.NavigateBackIcon(), "Back to the settings (Escape)", u.showSettings)
+	back := u.newIconButton(theme.NavigateBackIcon(), "Back to the settings", u.showSettings)
 	title := widget.NewLabel("Security keys")
 	title.TextStyle.Bold = true
 	body := container.NewVBox(intro, s.rows, container.NewGridWithColumns(1, add, addPlugin),
@@ -228,7 +232,8 @@ func (u *UI) showKeys() {
 		container.NewVScroll(container.NewPadded(body)))
 	u.keys = s
 	s.load()
-	u.show(s.content, nil)
+	// The keyboard starts on the main action: Space adds a key.
+	u.show(s.content, add)
 }
 
 // load lists the enrolled keys and the requirement as the vault has them.
@@ -323,6 +328,7 @@ func (s *keysScreen) onAdd() {
 		}
 		s.enrol(strings.TrimSpace(name.Text), "")
 	}, s.ui.win)
+	name.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 440), 0))
 	s.ui.showDialog(d, nil)
 	s.ui.win.Canvas().Focus(name)
