@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"filippo.io/age/plugin"
 	"fyne.io/fyne/v2"
@@ -197,6 +199,7 @@ type keysScreen struct {
 	rows    *fyne.Container
 	require *widget.Check
 	status  *widget.Label
+	scroll  *container.Scroll
 	content fyne.CanvasObject
 	busy    bool
 }
@@ -228,8 +231,8 @@ func (u *UI) showKeys() {
 	title.TextStyle.Bold = true
 	body := container.NewVBox(intro, s.rows, container.NewGridWithColumns(1, add, addPlugin),
 		widget.NewSeparator(), s.require, requireHint, widget.NewSeparator(), container.NewHBox(rotate), s.status)
-	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(body)))
+	s.scroll = container.NewVScroll(container.NewPadded(body))
+	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil, s.scroll)
 	u.keys = s
 	s.load()
 	// The keyboard starts on the main action: Space adds a key.
@@ -257,6 +260,7 @@ func (s *keysScreen) load() {
 	} else {
 		s.require.Enable()
 	}
+	s.scroll.Refresh() // a scroll does not follow its content's growth
 }
 
 // row shows one key: name, kind, created, last used, and Remove.
@@ -288,14 +292,20 @@ func (s *keysScreen) say(err error, ok string) {
 	if s.ui.keys == s && s.ui.unlocked() {
 		s.load()
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, webauthn.ErrStopped):
+		s.status.Importance = widget.MediumImportance
+		s.status.SetText("Cancelled.")
+	case err != nil:
 		s.status.Importance = widget.DangerImportance
-		s.status.SetText(err.Error())
-	} else {
+		s.status.SetText(sentence(err.Error()))
+	default:
 		s.status.Importance = widget.SuccessImportance
 		s.status.SetText(ok)
 	}
 	s.status.Show()
+	s.scroll.Refresh()
+	s.scroll.ScrollToBottom()
 }
 
 // work runs f off the UI goroutine, then says what it gave.
@@ -317,7 +327,7 @@ func (s *keysScreen) onAdd() {
 	withPass := widget.NewCheck("Also ask for a passphrase of its own with this key", nil)
 	d := dialog.NewForm("Add a security key", "Continue", "Cancel", []*widget.FormItem{
 		{Text: "Name", Widget: name, HintText: "what to call the key in this list"},
-		{Text: "", Widget: withPass, HintText: "then the key opens the vault only together with that passphrase"},
+		{Text: "", Widget: withPass, HintText: "the key then opens the vault only with it"},
 	}, func(ok bool) {
 		if !ok {
 			return
@@ -406,11 +416,11 @@ func (s *keysScreen) onAddPlugin() {
 		return nil
 	}
 	ident := widget.NewEntry()
-	ident.SetPlaceHolder("AGE-PLUGIN-…-1… (if the plugin gave one)")
+	ident.SetPlaceHolder("AGE-PLUGIN-…")
 	name := widget.NewEntry()
 	d := dialog.NewForm("Add an age plugin recipient", "Add", "Cancel", []*widget.FormItem{
-		{Text: "Recipient", Widget: rcpt, HintText: "as the plugin printed it (age-plugin-yubikey, age-plugin-fido2-hmac…)"},
-		{Text: "Identity", Widget: ident, HintText: "optional: some plugins need it to decrypt"},
+		{Text: "Recipient", Widget: rcpt, HintText: "as the plugin printed it"},
+		{Text: "Identity", Widget: ident, HintText: "optional; some plugins need it"},
 		{Text: "Name", Widget: name},
 	}, func(ok bool) {
 		if !ok {
@@ -470,6 +480,7 @@ func (s *keysScreen) onRemove(sl vault.Slot) {
 			})
 		})
 	}, s.ui.win)
+	d.SetConfirmImportance(widget.DangerImportance)
 	d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 440), 0))
 	s.ui.showDialog(d, nil)
 }
@@ -613,6 +624,12 @@ func (s *keysScreen) rotated(done string, res *vault.RekeyResult, err error) {
 		d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 460), 0))
 		s.ui.showDialog(d, nil)
 	}
+}
+
+// sentence starts an error's text with a capital, to be shown alone.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // rekeyedElsewhere handles a write that failed because another program

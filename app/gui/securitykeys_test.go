@@ -259,7 +259,7 @@ func TestSecurityKeyCancelAndPageFailure(t *testing.T) {
 	}
 	test.Tap(h.button("Cancel"))
 	b.ended()
-	if h.ui.unlocked() || !strings.Contains(s.status.Text, "cancelled in Tessera") || s.key.Disabled() || len(h.ui.dialogs) != 0 {
+	if h.ui.unlocked() || !strings.Contains(s.status.Text, "Cancelled") || s.key.Disabled() || len(h.ui.dialogs) != 0 {
 		t.Fatalf("after Cancel: status %q, key disabled %v, %d dialogs", s.status.Text, s.key.Disabled(), len(h.ui.dialogs))
 	}
 
@@ -279,7 +279,7 @@ func TestSecurityKeyCancelAndPageFailure(t *testing.T) {
 	}
 	h.escape()
 	b.ended()
-	if !strings.Contains(s.status.Text, "cancelled in Tessera") {
+	if !strings.Contains(s.status.Text, "Cancelled") {
 		t.Fatalf("after Escape: status %q", s.status.Text)
 	}
 }

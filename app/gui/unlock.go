@@ -101,6 +101,7 @@ func (s *unlockScreen) arrange() {
 	if hasKeys && s.keyFirst() {
 		s.key.Importance = widget.HighImportance
 		field = s.useRecovery
+		s.key.Hidden = s.useRecovery // the toggle below goes back to it
 	}
 	s.pass.Hidden, s.button.Hidden = !field, !field
 	s.key.Refresh()
@@ -209,8 +210,17 @@ func (s *unlockScreen) onKeyUnlock() {
 	s.status.SetText("Waiting for the security key…")
 	s.status.Show()
 	s.ui.unlockWithKey(s.ui.vault, "Unlock with a security key", func(err error) {
+		if errors.Is(err, webauthn.ErrStopped) {
+			s.done(err)
+			s.status.Importance = widget.MediumImportance
+			s.status.SetText("Cancelled. Tessera is still locked.")
+			return
+		}
 		if errors.Is(err, vault.ErrWrongKey) {
 			err = errors.New("that key does not open this vault (a removed key, or the wrong passphrase of the key)")
+		}
+		if err != nil && !errors.Is(err, vault.ErrDamaged) {
+			err = errors.New(sentence(err.Error()))
 		}
 		s.done(err)
 	})
