@@ -48,6 +48,10 @@ type Config struct {
 	// ceremony ended); nil waits on a goroutine of its own and hands f to
 	// fyne.Do. Tests keep f and run it once they have ended the ceremony.
 	Await func(done <-chan struct{}, f func())
+	// Do runs f on the UI goroutine for the security keys' goroutines (age
+	// plugin prompts, ceremonies); nil means fyne.Do. Tests that run
+	// those goroutines for real pass one that hands f to the test.
+	Do func(f func())
 }
 
 // startSize is the window's size at start; no screen needs more.

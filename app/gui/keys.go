@@ -89,8 +89,18 @@ func (u *UI) await(done <-chan struct{}, f func()) {
 	}
 	go func() {
 		<-done
-		fyne.Do(f)
+		u.do(f)
 	}()
+}
+
+// do runs f on the UI goroutine: the work that goroutines of the security
+// keys (ceremonies, age plugins, vault calls) hand back to the window.
+func (u *UI) do(f func()) {
+	if u.cfg.Do != nil {
+		u.cfg.Do(f)
+		return
+	}
+	fyne.Do(f)
 }
 
 // openURL opens a ceremony's page in the browser.
@@ -138,9 +148,7 @@ func keySlots(v *vault.Vault) []vault.Slot {
 func (u *UI) pluginUI() *plugin.ClientUI {
 	return &plugin.ClientUI{
 		DisplayMessage: func(name, msg string) error {
-			fyne.Do(func() {
-				u.showDialog(dialog.NewInformation("age-plugin-"+name, msg, u.win), nil)
-			})
+			u.do(func() { u.toast.show("age-plugin-"+name+": "+msg, 2*toastTime, "", nil) })
 			return nil
 		},
 		RequestValue: func(name, prompt string, secret bool) (string, error) {
@@ -149,7 +157,7 @@ func (u *UI) pluginUI() *plugin.ClientUI {
 				ok bool
 			}
 			ch := make(chan answer, 1)
-			fyne.Do(func() {
+			u.do(func() {
 				e := widget.NewEntry()
 				e.Password = secret
 				d := dialog.NewForm("age-plugin-"+name, "OK", "Cancel",
@@ -167,7 +175,7 @@ func (u *UI) pluginUI() *plugin.ClientUI {
 		},
 		Confirm: func(name, prompt, yes, no string) (bool, error) {
 			ch := make(chan bool, 1)
-			fyne.Do(func() {
+			u.do(func() {
 				if no == "" {
 					d := dialog.NewInformation("age-plugin-"+name, prompt, u.win)
 					d.SetDismissText(yes)
@@ -182,7 +190,7 @@ func (u *UI) pluginUI() *plugin.ClientUI {
 			return <-ch, nil
 		},
 		WaitTimer: func(name string) {
-			fyne.Do(func() {
+			u.do(func() {
 				u.toast.show("age-plugin-"+name+": touch your key if it blinks.", 2*toastTime, "", nil)
 			})
 		},
@@ -313,7 +321,7 @@ func (s *keysScreen) work(f func() (string, error)) {
 	s.busy = true
 	s.ui.cfg.Go(func() {
 		ok, err := f()
-		fyne.Do(func() { s.say(err, ok) })
+		s.ui.do(func() { s.say(err, ok) })
 	})
 }
 
@@ -432,7 +440,7 @@ func (s *keysScreen) onAddPlugin() {
 		s.busy = true
 		s.ui.cfg.Go(func() {
 			_, err := s.ui.vault.AddPluginKey(r, id, n, s.ui.pluginUI())
-			fyne.Do(func() { s.say(err, "age plugin key added.") })
+			s.ui.do(func() { s.say(err, "age plugin key added.") })
 		})
 	}, s.ui.win)
 	d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 440), 0))
@@ -470,7 +478,7 @@ func (s *keysScreen) onRemove(sl vault.Slot) {
 		s.busy = true
 		s.ui.cfg.Go(func() {
 			err := s.ui.vault.RemoveSlot(sl.ID)
-			fyne.Do(func() {
+			s.ui.do(func() {
 				if err != nil {
 					s.say(err, "")
 					return
@@ -592,7 +600,7 @@ func (s *keysScreen) onRotate(done string) {
 		s.busy = true
 		s.ui.cfg.Go(func() { // away from the UI: age plugins' prompts wait for it
 			res, err := v.Rekey(&vault.RekeyOptions{Passphrases: passes, PluginUI: s.ui.pluginUI()})
-			fyne.Do(func() { s.rotated(done, res, err) })
+			s.ui.do(func() { s.rotated(done, res, err) })
 		})
 	}, s.ui.win)
 	d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 460), 0))

@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/vault"
+	"github.com/tessera-auth/tessera/vault/plugintest"
 )
 
 // fakeBrowser stands for the browser of h's window: it keeps the page
@@ -126,6 +128,8 @@ func (h *harness) dialogText() string {
 		case *widget.Label:
 			b.WriteString(w.Text + "\n")
 		case *widget.Button:
+			b.WriteString(w.Text + "\n")
+		case *canvas.Text:
 			b.WriteString(w.Text + "\n")
 		}
 	}
@@ -472,5 +476,89 @@ func TestRekeyedElsewhereLocks(t *testing.T) {
 	h.unlock()
 	if len(h.ui.vault.Entries()) != len(testEntries(t)) {
 		t.Fatal("the entries are not all there after unlocking with the new keys")
+	}
+}
+
+// uiQueue stands for the UI goroutine while the window's goroutines (an
+// age plugin's) run for real: they hand their UI work to the test, which
+// runs it ([uiQueue.until]).
+type uiQueue struct {
+	h    *harness
+	work chan func()
+}
+
+func (h *harness) realGoroutines() *uiQueue {
+	q := &uiQueue{h: h, work: make(chan func())}
+	h.ui.cfg.Go = func(f func()) { go f() }
+	h.ui.cfg.Do = func(f func()) { q.work <- f }
+	return q
+}
+
+// until runs the UI work handed over until cond holds.
+func (q *uiQueue) until(what string, cond func() bool) {
+	q.h.t.Helper()
+	timeout := time.After(30 * time.Second)
+	for !cond() {
+		select {
+		case f := <-q.work:
+			f()
+		case <-timeout:
+			q.h.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// An age plugin key (the fake plugin, this test binary): added in Settings
+// from its pasted recipient, it unlocks the window through the plugin,
+// whose PIN prompt is a dialog and whose message a toast; a wrong PIN is
+// said and the window stays locked.
+func TestSecurityKeyAgePlugin(t *testing.T) {
+	plugintest.OnPath(t)
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showKeys()
+	ks := h.ui.keys
+	ks.onAddPlugin()
+	test.Type(h.dialogEntry(0), plugintest.Recipient("key one"))
+	test.Type(h.dialogEntry(1), plugintest.Identity("key one"))
+	test.Type(h.dialogEntry(2), "plugin key")
+	test.Tap(h.button("Add"))
+	if !strings.Contains(ks.status.Text, "age plugin key added") {
+		t.Fatalf("adding the plugin key: %q", ks.status.Text)
+	}
+	if rows := ks.rowTexts(); !strings.Contains(rows, "plugin key") || !strings.Contains(rows, "age plugin ·") {
+		t.Fatalf("the list: %q", rows)
+	}
+
+	h.ui.lock()
+	s := h.ui.unlock
+	q := h.realGoroutines()
+	idle := func() bool { return !s.busy }
+	prompt := func() bool {
+		if !s.busy {
+			t.Fatalf("the plugin asked for no PIN: %q", s.status.Text)
+		}
+		return strings.Contains(h.dialogText(), plugintest.Prompt)
+	}
+
+	test.Tap(s.key)
+	q.until("the plugin's PIN prompt", prompt)
+	test.Type(h.dialogEntry(0), "0000")
+	test.Tap(h.button("OK"))
+	q.until("the wrong PIN's outcome", idle)
+	if h.ui.unlocked() || !strings.Contains(s.status.Text, "wrong PIN") {
+		t.Fatalf("a wrong PIN: unlocked %v, status %q", h.ui.unlocked(), s.status.Text)
+	}
+
+	test.Tap(s.key)
+	q.until("the plugin's PIN prompt", prompt)
+	test.Type(h.dialogEntry(0), plugintest.PIN)
+	test.Tap(h.button("OK"))
+	q.until("the plugin to unlock", idle)
+	if !h.ui.unlocked() || h.ui.vault.UnlockedWith() != vault.SlotPlugin {
+		t.Fatalf("the right PIN: unlocked %v, status %q", h.ui.unlocked(), s.status.Text)
+	}
+	if msg := h.ui.toast.message(); !strings.Contains(msg, "age-plugin-"+plugintest.Name+": touch your key") {
+		t.Errorf("the plugin's message is not shown: the toast says %q", msg)
 	}
 }

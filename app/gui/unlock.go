@@ -237,7 +237,7 @@ func (u *UI) unlockWithKey(v *vault.Vault, title string, then func(error)) {
 	if len(keys) == 0 {
 		u.cfg.Go(func() { // away from the UI: the plugin's prompts wait for it
 			err := unlockWithPlugins(v, u.pluginUI())
-			fyne.Do(func() { then(err) })
+			u.do(func() { then(err) })
 		})
 		return
 	}
@@ -261,7 +261,7 @@ func (u *UI) unlockWithKey(v *vault.Vault, title string, then func(error)) {
 					countErr = v.RecordSignCount(res.Key.CredentialID, res.Key.SignCount)
 				}
 				releaseKeyDerivation()
-				fyne.Do(func() {
+				u.do(func() {
 					then(err)
 					if countErr != nil {
 						u.toast.show("The key's signature counter was not recorded: "+countErr.Error(), 2*toastTime, "", nil)
