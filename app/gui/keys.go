@@ -332,7 +332,7 @@ func (s *keysScreen) onAdd() {
 	}
 	name := widget.NewEntry()
 	name.SetPlaceHolder("e.g. blue YubiKey")
-	withPass := widget.NewCheck("Also ask for a passphrase of its own with this key", nil)
+	withPass := widget.NewCheck("Also ask for a passphrase of its own", nil)
 	d := dialog.NewForm("Add a security key", "Continue", "Cancel", []*widget.FormItem{
 		{Text: "Name", Widget: name, HintText: "what to call the key in this list"},
 		{Text: "", Widget: withPass, HintText: "the key then opens the vault only with it"},

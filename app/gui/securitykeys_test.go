@@ -143,7 +143,7 @@ func (h *harness) enrolKey(b *fakeBrowser, k *webauthntest.SoftKey, name string,
 	test.Tap(h.ui.keys.addButton())
 	test.Type(h.dialogEntry(0), name)
 	if pass != "" {
-		h.dialogCheck("Also ask for a passphrase of its own with this key").SetChecked(true)
+		h.dialogCheck("Also ask for a passphrase of its own").SetChecked(true)
 	}
 	test.Tap(h.button("Continue"))
 	if pass != "" {
