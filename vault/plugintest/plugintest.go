@@ -33,16 +33,22 @@ const Prompt = "Enter the PIN of your test key"
 // Main serves the plugin and exits, when the test binary runs as
 // age-plugin-tesserakey; otherwise it returns. Call it first in TestMain.
 func Main() {
-	if filepath.Base(os.Args[0]) != "age-plugin-"+Name {
-		return
+	if filepath.Base(os.Args[0]) == "age-plugin-"+Name {
+		os.Exit(Serve())
 	}
+}
+
+// Serve speaks the plugin protocol on standard input and output until
+// the client is done, and returns the exit code (for a testscript
+// command, say).
+func Serve() int {
 	p, err := plugin.New(Name)
 	if err != nil {
-		os.Exit(1)
+		return 1
 	}
 	p.HandleRecipient(func(data []byte) (age.Recipient, error) { return key{data: data}, nil })
 	p.HandleIdentity(func(data []byte) (age.Identity, error) { return key{data: data, p: p}, nil })
-	os.Exit(p.Main())
+	return p.Main()
 }
 
 // OnPath links the test binary as age-plugin-tesserakey into a folder put
