@@ -356,7 +356,7 @@ func keyUI(env Env) *plugin.ClientUI {
 // the time of one ceremony, opens the browser on the ceremony's page and
 // waits for its end (at most webauthn.Lifetime, or Ctrl-C).
 func keyCeremony(env Env, begin func(*webauthn.Ceremonies) (*webauthn.Ceremony, error)) (*webauthn.Result, error) {
-	cs, stop, err := webauthn.Serve()
+	cs, stop, err := webauthn.Serve(nil)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ type keyCeremony struct {
 // ceremony ends (done, failed, cancelled or after 2 minutes) the dialog
 // goes and then gets the outcome, on the UI goroutine.
 func (u *UI) runCeremony(title string, begin func(*webauthn.Ceremonies) (*webauthn.Ceremony, error), then func(*webauthn.Result, error)) {
-	cs, stop, err := webauthn.Serve()
+	cs, stop, err := webauthn.Serve(u.clock)
 	if err != nil {
 		then(nil, err)
 		return

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/loopback/webauthn"
 	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/vault"
 	"github.com/tessera-auth/tessera/vault/plugintest"
@@ -274,6 +275,14 @@ func TestSecurityKeyCancelAndPageFailure(t *testing.T) {
 	b.ended()
 	if h.ui.unlocked() || !strings.Contains(s.status.Text, "cancelled or timed out") {
 		t.Fatalf("a failure the page reported: status %q", s.status.Text)
+	}
+
+	// A page never opened: after 2 minutes the ceremony ends, and says so.
+	test.Tap(s.key)
+	h.clock.Advance(webauthn.Lifetime)
+	b.ended()
+	if h.ui.unlocked() || !strings.Contains(s.status.Text, "not finished within 2 minutes") || s.key.Disabled() {
+		t.Fatalf("after 2 minutes: status %q", s.status.Text)
 	}
 
 	b.err = errors.New("no browser here")

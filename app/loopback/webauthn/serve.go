@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/tessera-auth/tessera/app/clock"
 	"github.com/tessera-auth/tessera/app/loopback"
 )
 
@@ -34,13 +35,14 @@ func (cs *Ceremonies) Mount(s *loopback.Server) {
 // (at http://localhost:PORT), until stop is called: what the command line
 // and the window use for the life of one ceremony. Every request goes
 // through the loopback server's hygiene (Host, limits, timeouts, a cap on
-// connections) before the handler's own checks.
-func Serve() (cs *Ceremonies, stop func(), err error) {
+// connections) before the handler's own checks. clk times the ceremonies
+// (nil: the real clock).
+func Serve(clk clock.Clock) (cs *Ceremonies, stop func(), err error) {
 	s := loopback.New(nil)
 	if err := s.Listen(0); err != nil {
 		return nil, nil, fmt.Errorf("serving the security-key page: %w", err)
 	}
-	cs, err = New(Config{Origin: fmt.Sprintf("http://localhost:%d", s.Port())})
+	cs, err = New(Config{Origin: fmt.Sprintf("http://localhost:%d", s.Port()), Clock: clk})
 	if err != nil {
 		s.Close()
 		return nil, nil, err

@@ -20,7 +20,7 @@ import (
 // server's checks, which refuse the page at 127.0.0.1 and a post from
 // another origin; once stopped it answers nothing.
 func TestServe(t *testing.T) {
-	cs, stop, err := webauthn.Serve()
+	cs, stop, err := webauthn.Serve(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
