@@ -118,6 +118,21 @@ func (u *UI) cancelCeremony() {
 	}
 }
 
+// dialogField returns a field for a dialog, masked if secret, that Escape
+// leaves by closing the dialog, as it closes dialogs elsewhere.
+func (u *UI) dialogField(secret bool) *keyEntry {
+	e := newKeyEntry()
+	e.Password = secret
+	e.onKey = func(k *fyne.KeyEvent) bool {
+		if k.Name == fyne.KeyEscape {
+			u.closeTopDialog()
+			return true
+		}
+		return false
+	}
+	return e
+}
+
 // keyKindLabel says what a key slot needs, in words.
 func keyKindLabel(k vault.SlotKind) string {
 	switch k {
@@ -158,8 +173,7 @@ func (u *UI) pluginUI() *plugin.ClientUI {
 			}
 			ch := make(chan answer, 1)
 			u.do(func() {
-				e := widget.NewEntry()
-				e.Password = secret
+				e := u.dialogField(secret)
 				d := dialog.NewForm("age-plugin-"+name, "OK", "Cancel",
 					[]*widget.FormItem{{Text: prompt, Widget: e}},
 					func(ok bool) { ch <- answer{e.Text, ok} }, u.win)
@@ -330,7 +344,7 @@ func (s *keysScreen) onAdd() {
 	if s.busy {
 		return
 	}
-	name := widget.NewEntry()
+	name := s.ui.dialogField(false)
 	name.SetPlaceHolder("e.g. blue YubiKey")
 	withPass := widget.NewCheck("Also ask for a passphrase of its own", nil)
 	d := dialog.NewForm("Add a security key", "Continue", "Cancel", []*widget.FormItem{
@@ -355,7 +369,7 @@ func (s *keysScreen) onAdd() {
 // askNewKeyPassphrase asks twice for the passphrase of a passphrase+key
 // slot, then gives it to then.
 func (s *keysScreen) askNewKeyPassphrase(then func(string)) {
-	p1, p2 := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	p1, p2 := s.ui.dialogField(true), s.ui.dialogField(true)
 	p2.Validator = func(t string) error {
 		if t != p1.Text {
 			return errors.New("the two passphrases differ")
@@ -415,7 +429,7 @@ func (s *keysScreen) onAddPlugin() {
 	if s.busy {
 		return
 	}
-	rcpt := widget.NewEntry()
+	rcpt := s.ui.dialogField(false)
 	rcpt.SetPlaceHolder("age1yubikey1… or age1fido2-hmac1…")
 	rcpt.Validator = func(t string) error {
 		if !strings.HasPrefix(strings.TrimSpace(t), "age1") {
@@ -423,9 +437,9 @@ func (s *keysScreen) onAddPlugin() {
 		}
 		return nil
 	}
-	ident := widget.NewEntry()
+	ident := s.ui.dialogField(false)
 	ident.SetPlaceHolder("AGE-PLUGIN-…")
-	name := widget.NewEntry()
+	name := s.ui.dialogField(false)
 	d := dialog.NewForm("Add an age plugin recipient", "Add", "Cancel", []*widget.FormItem{
 		{Text: "Recipient", Widget: rcpt, HintText: "as the plugin printed it"},
 		{Text: "Identity", Widget: ident, HintText: "optional; some plugins need it"},
@@ -568,7 +582,7 @@ func (s *keysScreen) proveKey(then func(error)) {
 func (s *keysScreen) onRotate(done string) {
 	s.ui.touch()
 	v := s.ui.vault
-	pass := widget.NewPasswordEntry()
+	pass := s.ui.dialogField(true)
 	needPass := false
 	for _, sl := range v.Slots() {
 		if sl.Kind == vault.SlotPassphrase || sl.Kind == vault.SlotPassphraseKey {

@@ -89,18 +89,19 @@ func (h *harness) dialogObjects() []fyne.CanvasObject {
 	return out
 }
 
-// dialogEntry returns the n-th entry of the top dialog.
-func (h *harness) dialogEntry(n int) *widget.Entry {
+// dialogEntry returns the n-th text field of the top dialog.
+func (h *harness) dialogEntry(n int) fyne.Focusable {
 	h.t.Helper()
 	for _, o := range h.dialogObjects() {
-		if e, ok := o.(*widget.Entry); ok {
+		switch e := o.(type) {
+		case *widget.Entry, *keyEntry:
 			if n == 0 {
-				return e
+				return e.(fyne.Focusable)
 			}
 			n--
 		}
 	}
-	h.t.Fatal("no such entry in the dialog")
+	h.t.Fatal("no such field in the dialog")
 	return nil
 }
 
@@ -195,6 +196,11 @@ func TestSecurityKeyEnrolAndUnlock(t *testing.T) {
 	}
 	if !h.ui.keys.require.Disabled() {
 		t.Error("Require a security key can be turned on without a key")
+	}
+	test.Tap(h.ui.keys.addButton())
+	h.press(h.dialogEntry(0), fyne.KeyEscape)
+	if len(h.ui.dialogs) != 0 {
+		t.Fatal("Escape in the key's name did not close the dialog")
 	}
 	k := webauthntest.NewSoftKey(t)
 	h.enrolKey(b, k, "blue key", "")

@@ -293,7 +293,7 @@ func (u *UI) unlockWithKey(v *vault.Vault, title string, then func(error)) {
 
 // askKeyPassphrase asks for the passphrase of a passphrase+key slot.
 func (u *UI) askKeyPassphrase(then func(pass string, ok bool)) {
-	e := widget.NewPasswordEntry()
+	e := u.dialogField(true)
 	d := dialog.NewForm("Passphrase of this key", "Unlock", "Cancel",
 		[]*widget.FormItem{{Text: "Passphrase", Widget: e, HintText: "this key opens the vault together with its own passphrase"}},
 		func(ok bool) { then(e.Text, ok) }, u.win)
