@@ -597,7 +597,7 @@ func (s *keysScreen) onRotate(done string) {
 	items := container.NewVBox(text)
 	if needPass {
 		pass.SetPlaceHolder("Passphrase (to keep its slot)")
-		hint := widget.NewLabel("Type the passphrase to keep it: a passphrase slot cannot be sealed again without it, and is removed otherwise.")
+		hint := widget.NewLabel("Type the passphrase (or a key's own passphrase) to keep its slot: a slot with a passphrase cannot be sealed again without it, and is removed otherwise.")
 		hint.Wrapping = fyne.TextWrapWord
 		hint.SizeName = theme.SizeNameCaptionText
 		items.Add(pass)
