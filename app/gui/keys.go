@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/loopback/webauthn"
+	"github.com/tessera-auth/tessera/sync/backup"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -614,7 +615,17 @@ func (s *keysScreen) onRotate(done string) {
 		s.busy = true
 		s.ui.cfg.Go(func() { // away from the UI: age plugins' prompts wait for it
 			res, err := v.Rekey(&vault.RekeyOptions{Passphrases: passes, PluginUI: s.ui.pluginUI()})
-			s.ui.do(func() { s.rotated(done, res, err) })
+			note := ""
+			if err == nil {
+				// As tessera rekey: automatic backups get a new verify key.
+				switch ok, verr := backup.RotateVerifyKey(v); {
+				case verr != nil:
+					note = "\nThe automatic backups' verify key was not changed: " + verr.Error()
+				case ok:
+					note = "\nAutomatic backups get a new verify key too."
+				}
+			}
+			s.ui.do(func() { s.rotated(done, res, err, note) })
 		})
 	}, s.ui.win)
 	d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 460), 0))
@@ -626,7 +637,7 @@ func (s *keysScreen) onRotate(done string) {
 
 // rotated says what a rotation did: the slots it had to drop, and a new
 // recovery code, shown once.
-func (s *keysScreen) rotated(done string, res *vault.RekeyResult, err error) {
+func (s *keysScreen) rotated(done string, res *vault.RekeyResult, err error, note string) {
 	if err != nil {
 		s.say(fmt.Errorf("%sthe master key was not changed: %w", done, err), "")
 		return
@@ -635,7 +646,7 @@ func (s *keysScreen) rotated(done string, res *vault.RekeyResult, err error) {
 	for _, d := range res.Dropped {
 		msg += fmt.Sprintf("\nRemoved %s %q: %s", keyKindLabel(d.Slot.Kind), d.Slot.Label, d.Why)
 	}
-	s.say(nil, msg)
+	s.say(nil, msg+note)
 	if res.RecoveryCode != "" {
 		code := widget.NewLabel(res.RecoveryCode)
 		code.Selectable = true

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tessera-auth/tessera/app/loopback/webauthn"
 	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
+	"github.com/tessera-auth/tessera/sync/backup"
 	"github.com/tessera-auth/tessera/vault"
 	"github.com/tessera-auth/tessera/vault/plugintest"
 )
@@ -576,4 +578,42 @@ func TestSecurityKeyAgePlugin(t *testing.T) {
 	if msg := h.ui.toast.message(); !strings.Contains(msg, "age-plugin-"+plugintest.Name+": touch your key") {
 		t.Errorf("the plugin's message is not shown: the toast says %q", msg)
 	}
+}
+
+// Rotate master key on its own: the vault gets a new master key (the old
+// slot files go), the passphrase typed keeps its slot, and automatic
+// backups get a new verify key, as with tessera rekey.
+func TestSecurityKeyRotate(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := backup.SaveSettings(h.ui.vault, backup.Settings{Recipients: []string{id.Recipient().String()}}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := backup.LoadSettings(h.ui.vault)
+	slots := h.ui.vault.Slots()
+	h.ui.showKeys()
+	ks := h.ui.keys
+	ks.onRotate("")
+	test.Type(h.dialogEntry(0), testPass)
+	test.Tap(h.button("Rotate"))
+	if st := ks.status.Text; !strings.Contains(st, "new master key") || !strings.Contains(st, "new verify key") {
+		t.Fatalf("after the rotation: %q", st)
+	}
+	after, _ := backup.LoadSettings(h.ui.vault)
+	if after.VerifyKey == "" || after.VerifyKey == before.VerifyKey {
+		t.Error("the automatic backups' verify key did not change")
+	}
+	for _, sl := range h.ui.vault.Slots() {
+		for _, o := range slots {
+			if sl.File == o.File {
+				t.Errorf("slot file %s survived the rotation", sl.File)
+			}
+		}
+	}
+	h.ui.lock()
+	h.unlock() // the passphrase still opens
 }
