@@ -36,7 +36,18 @@ const (
 	paramBackupEligible = "backup_eligible"
 	paramTransports     = "transports"      // comma-separated
 	paramPluginIdentity = "plugin_identity" // AGE-PLUGIN-NAME-1..., if given
+	paramLastUsed       = "last_used"       // RFC 3339, the last unlock a key's counter was recorded for
 )
+
+// LastUsed returns when the slot's security key last unlocked the vault
+// (as [Vault.RecordSignCount] recorded it), or the zero time.
+func (s Slot) LastUsed() time.Time {
+	t, err := time.Parse(time.RFC3339, s.Params[paramLastUsed])
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
 
 var b64 = base64.RawURLEncoding
 
@@ -357,7 +368,8 @@ func (v *Vault) RemoveSlot(id string) error {
 }
 
 // RecordSignCount records the signature counter a security key's last
-// assertion carried. A count is never lowered.
+// assertion carried, and the time ([Slot.LastUsed]). A count is never
+// lowered.
 func (v *Vault) RecordSignCount(credentialID []byte, count uint32) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -378,14 +390,14 @@ func (v *Vault) RecordSignCount(credentialID []byte, count uint32) error {
 			continue
 		}
 		old, _ := strconv.ParseUint(s.Params[paramSignCount], 10, 32)
-		if uint64(count) <= old {
-			return nil
-		}
 		p := make(map[string]string, len(s.Params))
 		for k, x := range s.Params {
 			p[k] = x
 		}
-		p[paramSignCount] = strconv.FormatUint(uint64(count), 10)
+		if uint64(count) > old {
+			p[paramSignCount] = strconv.FormatUint(uint64(count), 10)
+		}
+		p[paramLastUsed] = time.Now().UTC().Format(time.RFC3339)
 		s.Params = p
 		return v.writeManifest(&m)
 	}

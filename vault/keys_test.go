@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -108,6 +109,13 @@ func TestSecurityKeySlots(t *testing.T) {
 	}
 	if c := reopen(t, dir).SecurityKeys()[0].SignCount; c != 12 {
 		t.Errorf("sign count %d after 12 then 9, want 12", c)
+	}
+	for _, sl := range reopen(t, dir).Slots() {
+		if used := sl.LastUsed(); sl.ID == s1.ID && (used.IsZero() || time.Since(used) > time.Minute) {
+			t.Errorf("the key's last use is %v, want just now", used)
+		} else if sl.ID != s1.ID && !used.IsZero() {
+			t.Errorf("slot %s (%s), never used, last used %v", sl.ID, sl.Kind, used)
+		}
 	}
 	if err := w.RecordSignCount([]byte("nope"), 1); !errors.Is(err, vault.ErrNotFound) {
 		t.Errorf("sign count of a key not enrolled: %v", err)
@@ -246,6 +254,16 @@ func TestRequireKey(t *testing.T) {
 	}
 	if err := w.SetRequireKey(false); err == nil || !strings.Contains(err.Error(), "needs the key") {
 		t.Errorf("turning it off with the recovery code: %v", err)
+	}
+	// Showing the key to the vault unlocked with the code is enough (the
+	// window's Settings do so), a wrong key is not.
+	other, _ := fakeKey(t)
+	otherID, _ := vault.SecurityKeyIdentity(make([]byte, 32), other.CredentialID)
+	if err := w.Unlock(otherID); !errors.Is(err, vault.ErrWrongKey) || w.UnlockedWith() != vault.SlotRecoveryCode {
+		t.Errorf("another key on the unlocked vault: %v, unlocked with %q", err, w.UnlockedWith())
+	}
+	if err := w.Unlock(id); err != nil || w.UnlockedWith() != vault.SlotSecurityKey {
+		t.Errorf("the key on the unlocked vault: %v, unlocked with %q", err, w.UnlockedWith())
 	}
 	w, err := unlockWith(t, dir, id)
 	if err != nil {

@@ -2,16 +2,15 @@ package vault_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/tessera-auth/tessera/vault/plugintest"
 )
 
 // TestMain lets the crash and concurrency tests re-run this test binary as
 // a child process that writes a vault (see child_test.go).
 func TestMain(m *testing.M) {
-	if filepath.Base(os.Args[0]) == "age-plugin-"+fakePlugin {
-		os.Exit(serveFakePlugin())
-	}
+	plugintest.Main()
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(runChild(mode, os.Args[len(os.Args)-3:]))
 	}

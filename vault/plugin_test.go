@@ -1,94 +1,22 @@
 package vault_test
 
 import (
-	"crypto/sha256"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"filippo.io/age"
 	"filippo.io/age/plugin"
 
 	"github.com/tessera-auth/tessera/vault"
+	"github.com/tessera-auth/tessera/vault/plugintest"
 )
 
-// fakePlugin is the age plugin this test binary serves when it runs as
-// age-plugin-tesserakey: a stand-in for age-plugin-yubikey, which this
-// machine cannot have. Its identities ask for a PIN (1234) and say "touch
-// your key"; the identity data "crash" makes it exit mid-unwrap.
-const fakePlugin = "tesserakey"
+const (
+	fakePlugin = plugintest.Name
+	fakePIN    = plugintest.PIN
+)
 
-const fakePIN = "1234"
-
-func serveFakePlugin() int {
-	p, err := plugin.New(fakePlugin)
-	if err != nil {
-		return 1
-	}
-	p.HandleRecipient(func(data []byte) (age.Recipient, error) { return pluginKey{data: data}, nil })
-	p.HandleIdentity(func(data []byte) (age.Identity, error) { return pluginKey{data: data, p: p}, nil })
-	return p.Main()
-}
-
-// pluginKey wraps a file key by XOR with a hash of the plugin data: no
-// security, but a real round trip through the plugin protocol.
-type pluginKey struct {
-	data []byte
-	p    *plugin.Plugin
-}
-
-func (k pluginKey) mask(b []byte) []byte {
-	h := sha256.Sum256(k.data)
-	out := make([]byte, len(b))
-	for i := range b {
-		out[i] = b[i] ^ h[i%len(h)]
-	}
-	return out
-}
-
-func (k pluginKey) Wrap(fileKey []byte) ([]*age.Stanza, error) {
-	return []*age.Stanza{{Type: fakePlugin, Body: k.mask(fileKey)}}, nil
-}
-
-func (k pluginKey) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
-	for _, s := range stanzas {
-		if s.Type != fakePlugin {
-			continue
-		}
-		if string(k.data) == "crash" {
-			os.Exit(2)
-		}
-		pin, err := k.p.RequestValue("Enter the PIN of your test key", true)
-		if err != nil {
-			return nil, err
-		}
-		if pin != fakePIN {
-			return nil, errors.New("wrong PIN (2 tries left)")
-		}
-		if err := k.p.DisplayMessage("touch your key"); err != nil {
-			return nil, err
-		}
-		return k.mask(s.Body), nil
-	}
-	return nil, age.ErrIncorrectIdentity
-}
-
-// pluginOnPath links this test binary as age-plugin-tesserakey into a
-// folder put first on PATH.
-func pluginOnPath(t *testing.T) {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := t.TempDir()
-	if err := os.Symlink(exe, filepath.Join(bin, "age-plugin-"+fakePlugin)); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-}
+func pluginOnPath(t *testing.T) { plugintest.OnPath(t) }
 
 // testUI answers PIN prompts with pin and records what the plugin showed.
 type testUI struct {

@@ -374,7 +374,9 @@ func (v *Vault) Slots() []Slot {
 // that opens.
 //
 // On a vault that is unlocked already, Unlock checks the key all the same
-// and changes nothing.
+// and changes nothing, except that a key's slot that opens it counts from
+// then on as what unlocked it ([Vault.UnlockedWith]): the person showed
+// the key, as turning off [Vault.SetRequireKey] asks.
 func (v *Vault) Unlock(id age.Identity) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -480,6 +482,9 @@ func (v *Vault) unlockSlots(id age.Identity) (missing bool, err error) {
 			same := subtle.ConstantTimeCompare(master, v.master) == 1
 			clear(master)
 			if same {
+				if SlotKind(s.Kind).KeyKind() {
+					v.unlockedBy = SlotKind(s.Kind)
+				}
 				return false, v.bodyErr
 			}
 			continue

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"text/tabwriter"
-	"time"
 
 	"filippo.io/age"
 	"filippo.io/age/plugin"
@@ -359,28 +356,11 @@ func keyUI(env Env) *plugin.ClientUI {
 // the time of one ceremony, opens the browser on the ceremony's page and
 // waits for its end (at most webauthn.Lifetime, or Ctrl-C).
 func keyCeremony(env Env, begin func(*webauthn.Ceremonies) (*webauthn.Ceremony, error)) (*webauthn.Result, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listening on the loopback interface: %w", err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	lns := []net.Listener{ln}
-	// Browsers may try localhost over IPv6 first.
-	if ln6, err := net.Listen("tcp", fmt.Sprintf("[::1]:%d", port)); err == nil {
-		lns = append(lns, ln6)
-	}
-	cs, err := webauthn.New(webauthn.Config{Origin: fmt.Sprintf("http://localhost:%d", port)})
+	cs, stop, err := webauthn.Serve(nil)
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle(webauthn.DefaultPrefix, cs)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
-	for _, l := range lns {
-		go srv.Serve(l)
-	}
-	defer srv.Close()
+	defer stop()
 	c, err := begin(cs)
 	if err != nil {
 		return nil, err

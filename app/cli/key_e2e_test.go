@@ -8,7 +8,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,11 +15,10 @@ import (
 	"testing"
 
 	"filippo.io/age"
-	"github.com/chromedp/cdproto/cdp"
-	cdpwa "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tessera-auth/tessera/app/cli"
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 )
 
 // keyTab is a headless Chromium tab with a DevTools virtual authenticator
@@ -28,42 +26,9 @@ import (
 // simulated): one security key.
 type keyTab struct{ ctx context.Context }
 
-func startChromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium not found: install it (Debian: apt-get install chromium; make test-deps does)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.UserDataDir(t.TempDir()))
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { bcancel(); acancel() })
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return bctx
-}
-
 func newKeyTab(t *testing.T, browser context.Context) *keyTab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	opts := cdpwa.VirtualAuthenticatorOptions{
-		Protocol: cdpwa.AuthenticatorProtocolCtap2, Ctap2version: cdpwa.Ctap2versionCtap21,
-		Transport: cdpwa.AuthenticatorTransportUsb, HasResidentKey: true, HasUserVerification: true,
-		IsUserVerified: true, HasPrf: true, AutomaticPresenceSimulation: true,
-	}
-	_, err := chromedp.Run(ctx, func(ctx context.Context, target *chromedp.Target) (cdpwa.AuthenticatorID, error) {
-		if _, err := cdp.Call(ctx, target, cdpwa.Enable, cdpwa.EnableParams{}); err != nil {
-			return "", err
-		}
-		res, err := cdp.Call(ctx, target, cdpwa.AddVirtualAuthenticator, cdpwa.AddVirtualAuthenticatorParams{Options: &opts})
-		return res.AuthenticatorID, err
-	})
-	if err != nil {
-		t.Fatalf("adding a virtual authenticator: %v", err)
-	}
+	ctx, _ := webauthntest.KeyTab(t, browser, webauthntest.SecurityKey())
 	return &keyTab{ctx: ctx}
 }
 
@@ -132,7 +97,7 @@ func TestE2EKeyBrowser(t *testing.T) {
 	c.ok(nil, "add", "--uri", "otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXP&counter=4")
 	want := c.ok(nil, "list")
 
-	browser := startChromium(t)
+	browser := webauthntest.StartChromium(t)
 	one, two := newKeyTab(t, browser), newKeyTab(t, browser)
 	if out := c.ok(one, "key", "add", "--name", "one"); !strings.Contains(out, "security key enrolled") {
 		t.Fatalf("key add: %s", out)

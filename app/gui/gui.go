@@ -41,6 +41,17 @@ type Config struct {
 	// the UI; nil starts a goroutine. Tests pass a function that runs the
 	// work at once, so they need no synchronisation.
 	Go func(func())
+	// OpenURL opens a security-key page in the browser; nil means
+	// webauthn.OpenBrowser. Tests answer the page with a software key.
+	OpenURL func(url string) error
+	// Await runs f on the UI goroutine once done is closed (a security-key
+	// ceremony ended); nil waits on a goroutine of its own and hands f to
+	// fyne.Do. Tests keep f and run it once they have ended the ceremony.
+	Await func(done <-chan struct{}, f func())
+	// Do runs f on the UI goroutine for the security keys' goroutines (age
+	// plugin prompts, ceremonies); nil means fyne.Do. Tests that run
+	// those goroutines for real pass one that hands f to the test.
+	Do func(f func())
 }
 
 // startSize is the window's size at start; no screen needs more.
@@ -91,6 +102,9 @@ type UI struct {
 	rollbackDialog dialog.Dialog // its dialog, hidden on locking
 
 	approvals *approvals // login approvals (approve.go)
+
+	keys     *keysScreen  // Settings › Security keys, once shown (keys.go)
+	ceremony *keyCeremony // the last security-key ceremony started
 }
 
 // New builds Tessera's interface in w: the unlock screen if the vault
@@ -130,6 +144,7 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 		u.list.reserve(h)
 	}
 	u.list.registerShortcuts(w.Canvas())
+	w.Canvas().AddShortcut(shortcutKeys, func(fyne.Shortcut) { u.showKeys() })
 	a.Settings().AddListener(func(fyne.Settings) { u.recolour() })
 	w.SetOnDropped(u.onDropped)
 	u.tray = newTrayMenu(u)
@@ -276,7 +291,7 @@ const (
 func (u *UI) showUnlock() {
 	u.win.SetTitle(titleLocked)
 	u.unlock.reset()
-	u.show(u.unlock.content, u.unlock.pass)
+	u.show(u.unlock.content, u.unlock.focus())
 }
 
 // unlocked reports whether the vault's entries are available.
@@ -316,6 +331,7 @@ func (u *UI) lock() {
 		return
 	}
 	u.clip.Clear()
+	u.cancelCeremony()
 	if u.qrDialog != nil {
 		u.qrDialog.Hide()
 	}
@@ -473,6 +489,9 @@ func (u *UI) setHidden(h bool) {
 // save succeeded.
 func (u *UI) save() bool {
 	err := u.trySave()
+	if err != nil && u.rekeyedElsewhere(err) {
+		return false
+	}
 	if err != nil && u.saveDialog == nil {
 		u.showSaveError(err)
 	}

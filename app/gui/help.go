@@ -25,6 +25,7 @@ var shortcuts = [][2]string{
 	{"Ctrl+E", "edit the selected entry"},
 	{"Ctrl+L", "lock the vault"},
 	{"Ctrl+,", "settings"},
+	{"Ctrl+Shift+K", "security keys"},
 	{"F1", "this help"},
 }
 

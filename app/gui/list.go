@@ -582,6 +582,10 @@ func (s *listScreen) onShortcut(sc fyne.Shortcut) bool {
 			s.ui.approvals.showManager()
 			return true
 		}
+		if sc.ShortcutName() == shortcutKeys.ShortcutName() {
+			s.ui.showKeys()
+			return true
+		}
 		if sc.Modifier != fyne.KeyModifierShortcutDefault {
 			return false
 		}

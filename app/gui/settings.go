@@ -121,6 +121,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Backups kept", Widget: s.backups, HintText: "previous versions of the vault kept on each save"},
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
 			{Text: "Backup files", Widget: container.NewVBox(widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
+			{Text: "Security keys", Widget: container.NewHBox(widget.NewButton("Security keys…", ui.showKeys)), HintText: "unlock with a key or passkey (Ctrl+Shift+K)"},
 			{Text: "Sync folder", Widget: s.syncDir, HintText: "replicated by Syncthing, Nextcloud, Dropbox…"},
 			{Text: "", Widget: container.NewHBox(widget.NewButton("Devices…", ui.showDevices))},
 			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs that ask you to approve logins (Ctrl+Shift+A)"},

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 )
 
 // No screen may need more room than the window has at start: a screen's
@@ -63,5 +65,28 @@ func TestScreensFitTheWindow(t *testing.T) {
 		check(t, h, "the edit screen")
 		h.ui.showSettings()
 		check(t, h, "the settings")
+	})
+
+	t.Run("security keys", func(t *testing.T) {
+		h := newHarness(t, "")
+		b := h.browser()
+		h.unlock()
+		h.ui.showKeys()
+		check(t, h, "the security keys without a key")
+		h.enrolKey(b, webauthntest.NewSoftKey(t), "Blue YubiKey 5C NFC on the keyring, the one with the red tag", "")
+		h.enrolKey(b, webauthntest.NewSoftKey(t), "Spare key in the drawer", "its own words")
+		check(t, h, "the security keys with two keys")
+		test.Tap(h.ui.keys.addButton())
+		test.Tap(h.button("Continue"))
+		check(t, h, "the waiting dialog")
+		test.Tap(h.button("Cancel"))
+		b.ended()
+		check(t, h, "the security keys after a cancel")
+		h.ui.lock()
+		test.Tap(h.ui.unlock.key)
+		check(t, h, "the waiting dialog on the lock screen")
+		test.Tap(h.button("Cancel"))
+		b.ended()
+		check(t, h, "the unlock screen after a cancelled key")
 	})
 }

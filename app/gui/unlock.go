@@ -1,29 +1,36 @@
 package gui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
 
+	"filippo.io/age"
+	"filippo.io/age/plugin"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/loopback/webauthn"
 	"github.com/tessera-auth/tessera/assets"
 	"github.com/tessera-auth/tessera/vault"
 )
 
 // unlockScreen asks for the passphrase (or the recovery code). The keyboard
 // focus starts in the passphrase field, so typing it and pressing Enter
-// unlocks.
+// unlocks. A vault with security keys offers them; a vault that requires
+// one offers the key first, and the recovery code.
 type unlockScreen struct {
 	ui *UI
 
 	pass     *keyEntry
 	button   *widget.Button
+	key      *widget.Button // "Unlock with security key"
 	recovery *widget.Button
 	status   *widget.Label
 	where    *widget.Label
@@ -41,6 +48,7 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	s.pass.OnSubmitted = func(string) { s.onUnlock() }
 	s.button = widget.NewButton("Unlock", s.onUnlock)
 	s.button.Importance = widget.HighImportance
+	s.key = widget.NewButtonWithIcon("Unlock with security key", theme.LoginIcon(), s.onKeyUnlock)
 	s.recovery = widget.NewButton("Use the recovery code instead", s.onToggleRecovery)
 	s.recovery.Importance = widget.LowImportance
 	s.status = widget.NewLabel("")
@@ -56,7 +64,7 @@ func newUnlockScreen(ui *UI) *unlockScreen {
 	title := widget.NewLabel("Tessera is locked")
 	title.Alignment = fyne.TextAlignCenter
 	title.TextStyle.Bold = true
-	form := container.NewVBox(logo, title, s.pass, s.button, s.status, s.recovery, s.where)
+	form := container.NewVBox(logo, title, s.pass, s.button, s.key, s.status, s.recovery, s.where)
 	s.content = container.NewCenter(container.New(fixedWidth(340), form))
 	return s
 }
@@ -70,7 +78,44 @@ func (s *unlockScreen) reset() {
 	s.busy = false
 	s.pass.Enable()
 	s.button.Enable()
+	s.key.Enable()
 	s.where.SetText("Vault: " + s.ui.dir)
+	s.arrange()
+}
+
+// keyFirst reports whether the key is the way in the screen offers first:
+// the vault requires one (only the recovery code opens it otherwise).
+func (s *unlockScreen) keyFirst() bool {
+	return s.ui.vault != nil && s.ui.vault.RequireKey()
+}
+
+// arrange shows the ways in the vault has: the key button when it has key
+// slots, the passphrase field unless a key is required (then the key
+// button is the default and the field is for the recovery code).
+func (s *unlockScreen) arrange() {
+	hasKeys := s.ui.vault != nil && len(keySlots(s.ui.vault)) > 0
+	s.key.Hidden = !hasKeys
+	s.key.Importance = widget.MediumImportance
+	s.button.Importance = widget.HighImportance
+	field := true
+	if hasKeys && s.keyFirst() {
+		s.key.Importance = widget.HighImportance
+		field = s.useRecovery
+		s.key.Hidden = s.useRecovery // the toggle below goes back to it
+	}
+	s.pass.Hidden, s.button.Hidden = !field, !field
+	s.key.Refresh()
+	s.button.Refresh()
+	s.pass.Refresh()
+}
+
+// focus returns the widget the keyboard starts on: the field, or the key
+// button when that is the default.
+func (s *unlockScreen) focus() fyne.Focusable {
+	if s.pass.Hidden && !s.key.Hidden {
+		return s.key
+	}
+	return s.pass
 }
 
 func (s *unlockScreen) onToggleRecovery() {
@@ -78,7 +123,7 @@ func (s *unlockScreen) onToggleRecovery() {
 	// A failure said of the other way in no longer applies.
 	s.status.SetText("")
 	s.status.Hide()
-	s.ui.win.Canvas().Focus(s.pass)
+	s.ui.win.Canvas().Focus(s.focus())
 }
 
 // setRecovery switches the field between the recovery code (shown, as it
@@ -90,17 +135,25 @@ func (s *unlockScreen) setRecovery(on bool) {
 		s.pass.Password = false
 		s.pass.SetPlaceHolder("Recovery code (AGE-SECRET-KEY-1...)")
 		s.recovery.SetText("Use the passphrase instead")
+		if s.keyFirst() {
+			s.recovery.SetText("Use the security key instead")
+		}
 	} else {
 		s.pass.Password = true
 		s.pass.SetPlaceHolder("Passphrase")
 		s.recovery.SetText("Use the recovery code instead")
 	}
 	s.pass.Refresh()
+	s.arrange()
 }
 
 // onUnlock derives the key away from the UI and then shows the list.
 func (s *unlockScreen) onUnlock() {
 	if s.busy || s.ui.vault == nil {
+		return
+	}
+	if s.pass.Hidden {
+		s.onKeyUnlock() // Enter with the key as the default
 		return
 	}
 	secret := s.pass.Text
@@ -131,15 +184,144 @@ func (s *unlockScreen) done(err error) {
 	s.busy = false
 	s.pass.Enable()
 	s.button.Enable()
+	s.key.Enable()
 	if err != nil {
 		s.fail(err)
 		s.pass.SetText("")
-		s.ui.win.Canvas().Focus(s.pass)
+		s.ui.win.Canvas().Focus(s.focus())
 		return
 	}
 	s.status.Hide()
 	s.pass.SetText("")
 	s.ui.onUnlocked()
+}
+
+// onKeyUnlock unlocks with a security key through the browser (or with an
+// age plugin key), waiting in a dialog that can cancel.
+func (s *unlockScreen) onKeyUnlock() {
+	if s.busy || s.ui.vault == nil {
+		return
+	}
+	s.busy = true
+	s.pass.Disable()
+	s.button.Disable()
+	s.key.Disable()
+	s.status.Importance = widget.MediumImportance
+	s.status.SetText("Waiting for the security key…")
+	s.status.Show()
+	s.ui.unlockWithKey(s.ui.vault, "Unlock with a security key", func(err error) {
+		if errors.Is(err, webauthn.ErrStopped) {
+			s.done(err)
+			s.status.Importance = widget.MediumImportance
+			s.status.SetText("Cancelled. Tessera is still locked.")
+			return
+		}
+		if errors.Is(err, vault.ErrWrongKey) {
+			err = errors.New("that key does not open this vault (a removed key, or the wrong passphrase of the key)")
+		}
+		if err != nil && !errors.Is(err, vault.ErrDamaged) {
+			err = errors.New(sentence(err.Error()))
+		}
+		s.done(err)
+	})
+}
+
+// unlockWithKey unlocks v with one of its security keys, through a
+// ceremony in the browser, or if none is enrolled with its age plugin
+// keys, whose prompts are dialogs; a passphrase+key slot then asks for the
+// key's passphrase. The key's signature counter is recorded. then gets
+// the outcome on the UI goroutine. On a vault unlocked already it proves
+// that the person holds a key (see vault.Vault.Unlock).
+func (u *UI) unlockWithKey(v *vault.Vault, title string, then func(error)) {
+	keys := v.SecurityKeys()
+	if len(keys) == 0 {
+		u.cfg.Go(func() { // away from the UI: the plugin's prompts wait for it
+			err := unlockWithPlugins(v, u.pluginUI())
+			u.do(func() { then(err) })
+		})
+		return
+	}
+	user, err := v.WebAuthnUser()
+	if err != nil {
+		then(err)
+		return
+	}
+	u.runCeremony(title, func(cs *webauthn.Ceremonies) (*webauthn.Ceremony, error) {
+		return cs.BeginUnlock(user, keys)
+	}, func(res *webauthn.Result, err error) {
+		if err != nil {
+			then(err)
+			return
+		}
+		open := func(id age.Identity) {
+			u.cfg.Go(func() {
+				err := v.Unlock(id)
+				var countErr error
+				if err == nil {
+					countErr = v.RecordSignCount(res.Key.CredentialID, res.Key.SignCount)
+				}
+				releaseKeyDerivation()
+				u.do(func() {
+					then(err)
+					if countErr != nil {
+						u.toast.show("The key's signature counter was not recorded: "+countErr.Error(), 2*toastTime, "", nil)
+					}
+				})
+			})
+		}
+		for _, sl := range v.Slots() {
+			k, kerr := sl.SecurityKey()
+			if kerr == nil && sl.Kind == vault.SlotPassphraseKey && bytes.Equal(k.CredentialID, res.Key.CredentialID) {
+				u.askKeyPassphrase(func(pass string, ok bool) {
+					if !ok {
+						then(errors.New("cancelled: this key opens the vault only together with its passphrase"))
+						return
+					}
+					id, err := vault.KeyAndPassphrase(res.Identity, pass)
+					if err != nil {
+						then(err)
+						return
+					}
+					open(id)
+				})
+				return
+			}
+		}
+		open(res.Identity)
+	})
+}
+
+// askKeyPassphrase asks for the passphrase of a passphrase+key slot.
+func (u *UI) askKeyPassphrase(then func(pass string, ok bool)) {
+	e := u.dialogField(true)
+	d := dialog.NewForm("Passphrase of this key", "Unlock", "Cancel",
+		[]*widget.FormItem{{Text: "Passphrase", Widget: e, HintText: "this key opens the vault together with its own passphrase"}},
+		func(ok bool) { then(e.Text, ok) }, u.win)
+	e.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(min(u.dialogRoom(), 420), 0))
+	u.showDialog(d, nil)
+	u.win.Canvas().Focus(e)
+}
+
+// unlockWithPlugins tries v's age plugin slots in turn.
+func unlockWithPlugins(v *vault.Vault, ui *plugin.ClientUI) error {
+	var last error
+	for _, s := range v.Slots() {
+		if s.Kind != vault.SlotPlugin {
+			continue
+		}
+		id, err := vault.PluginIdentity(s, ui)
+		if err == nil {
+			if err = v.Unlock(id); err == nil {
+				return nil
+			}
+		}
+		last = err
+	}
+	if last == nil {
+		return errors.New("no security key or age plugin key is enrolled in this vault")
+	}
+	return last
 }
 
 // fail shows why the vault did not open and what to do.

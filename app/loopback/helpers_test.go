@@ -210,7 +210,13 @@ func (e *env) token(t testing.TB, reg approve.Registration, id string) (int, map
 // the answer, or 0 when the server closed the connection without one.
 func (e *env) raw(t testing.TB, text string) (int, http.Header) {
 	t.Helper()
-	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", e.port))
+	return rawAt(t, e.port, text)
+}
+
+// rawAt is raw to the server on port.
+func rawAt(t testing.TB, port int, text string) (int, http.Header) {
+	t.Helper()
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,19 @@
 //     its value (browsers send them; programs do not);
 //   - the request target is a plain path: no query, no escapes, no
 //     absolute URL; OPTIONS is refused and no CORS header is ever sent;
-//   - bodies up to 16 KiB, headers up to 8 KiB, a read-header timeout of
+//   - bodies up to 16 KiB (a route may allow more), headers up to 8 KiB, a read-header timeout of
 //     5 s, an idle timeout of 60 s, and a cap on connections;
 //   - [Pairing] routes need Content-Type: application/json and
 //     Sec-Tessera: 1 (neither can a page send without a CORS preflight,
 //     which OPTIONS refusal fails); [Client] routes need a form body and
 //     client authentication (client_secret_basic or client_secret_post,
 //     never both, never in the query string).
+//
+// [Page] routes are the one exception to the header rule: they serve
+// Tessera's own web pages (the security-key page), whose requests carry
+// Origin, Referer and Sec-Fetch-* as browsers send them. Their Host must
+// be exactly localhost:PORT (the origin WebAuthn needs), and the route
+// checks the Origin itself.
 //
 // Form and JSON bodies are decoded strictly: [ParseForm] and [DecodeJSON]
 // refuse duplicates, wrong types, unknown JSON fields and trailing data.
@@ -66,6 +72,10 @@ const (
 	Pairing
 	// Client routes are form POSTs with client authentication.
 	Client
+	// Page routes serve Tessera's own web pages: their requests may carry
+	// Origin, Referer and Sec-Fetch-* headers, which the route checks
+	// itself, and their Host must be localhost:PORT, nothing else.
+	Page
 )
 
 // Route is one endpoint.
@@ -73,13 +83,15 @@ type Route struct {
 	Method string
 	Path   string
 	Access Access
-	Handle func(w http.ResponseWriter, c *Call)
+	// MaxBody bounds the request body; 0 means [MaxBody].
+	MaxBody int64
+	Handle  func(w http.ResponseWriter, c *Call)
 }
 
 // Call is a request that passed the checks, with what they established.
 type Call struct {
 	Request *http.Request
-	// Body is the request body, at most MaxBody bytes.
+	// Body is the request body, at most the route's MaxBody bytes.
 	Body []byte
 	// Form holds the parameters of a Client route's form body, each
 	// present once (the credentials taken out).
@@ -155,7 +167,7 @@ func New(auth Authenticator) *Server {
 	return s
 }
 
-// Handle adds a route. Call it before Listen.
+// Handle adds a route. Call it before Serve.
 func (s *Server) Handle(rt Route) {
 	if !strings.HasPrefix(rt.Path, "/") || strings.ContainsAny(rt.Path, "?%#") {
 		panic("loopback: bad route path " + rt.Path)
@@ -266,10 +278,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusForbidden, "access_denied", "Host must be 127.0.0.1, [::1] or localhost with Tessera's port")
 		return
 	}
-	for _, k := range []string{"Origin", "Referer", "Sec-Fetch-Site", "Sec-Fetch-Dest"} {
-		if _, ok := r.Header[k]; ok {
-			s.refuse(w, r, http.StatusForbidden, "access_denied", "requests from web pages are refused ("+k+" header)")
+	if rt := s.pageRoute(r); rt != nil {
+		// Only the origin WebAuthn accepts: a page at 127.0.0.1 is
+		// another origin, whose requests the route would refuse anyway.
+		if r.Host != "localhost:"+strconv.Itoa(s.Port()) {
+			s.refuse(w, r, http.StatusMisdirectedRequest, "access_denied", "this page is served at localhost with Tessera's port only: open the link Tessera gave")
 			return
+		}
+	} else {
+		for _, k := range []string{"Origin", "Referer", "Sec-Fetch-Site", "Sec-Fetch-Dest"} {
+			if _, ok := r.Header[k]; ok {
+				s.refuse(w, r, http.StatusForbidden, "access_denied", "requests from web pages are refused ("+k+" header)")
+				return
+			}
 		}
 	}
 	if r.Method == http.MethodOptions {
@@ -322,11 +343,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusUnsupportedMediaType, "invalid_request", "this endpoint takes Content-Type: application/x-www-form-urlencoded")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	limit := rt.MaxBody
+	if limit <= 0 {
+		limit = MaxBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.refuse(w, r, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the body is larger than %d bytes", MaxBody))
+			s.refuse(w, r, http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("the body is larger than %d bytes", limit))
 			return
 		}
 		s.refuse(w, r, http.StatusBadRequest, "invalid_request", "reading the body failed")
@@ -354,6 +379,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.Form, c.Client = form, client
 	}
 	rt.Handle(w, c)
+}
+
+// pageRoute returns the Page route r is for, if it is for one: its
+// target a plain path with a route of that method.
+func (s *Server) pageRoute(r *http.Request) *Route {
+	path, _, hasQuery := strings.Cut(r.RequestURI, "?")
+	if hasQuery {
+		return nil
+	}
+	for i, rt := range s.routes[path] {
+		if rt.Method == r.Method && rt.Access == Page {
+			return &s.routes[path][i]
+		}
+	}
+	return nil
 }
 
 // refuse answers a request the checks refused, and tells Refused.

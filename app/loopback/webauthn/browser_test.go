@@ -22,50 +22,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tessera-auth/tessera/app/loopback/webauthn"
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/vault"
 )
-
-// startBrowser starts headless Chromium for the test and stops it at the
-// end. A missing Chromium fails the test.
-func startBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium not found: install it (Debian: apt-get install chromium; make test-deps does)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox, // tests run as root
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		bcancel()
-		acancel()
-	})
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return bctx
-}
-
-// securityKey is a virtual authenticator as the issue asks for: CTAP 2.1
-// over USB with resident keys, user verification and PRF, presence
-// simulated. AutomaticPresenceSimulation is always set: Chromium would
-// take the zero value and wait for a touch forever.
-func securityKey() cdpwa.VirtualAuthenticatorOptions {
-	return cdpwa.VirtualAuthenticatorOptions{
-		Protocol:                    cdpwa.AuthenticatorProtocolCtap2,
-		Ctap2version:                cdpwa.Ctap2versionCtap21,
-		Transport:                   cdpwa.AuthenticatorTransportUsb,
-		HasResidentKey:              true,
-		HasUserVerification:         true,
-		IsUserVerified:              true,
-		HasPrf:                      true,
-		AutomaticPresenceSimulation: true,
-	}
-}
 
 // tab is a browser tab with its own virtual authenticator (Chromium keeps
 // one virtual environment per tab).
@@ -77,18 +36,7 @@ type tab struct {
 
 func newTab(t *testing.T, browser context.Context, opts cdpwa.VirtualAuthenticatorOptions) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	id, err := chromedp.Run(ctx, func(ctx context.Context, target *chromedp.Target) (cdpwa.AuthenticatorID, error) {
-		if _, err := cdp.Call(ctx, target, cdpwa.Enable, cdpwa.EnableParams{}); err != nil {
-			return "", err
-		}
-		res, err := cdp.Call(ctx, target, cdpwa.AddVirtualAuthenticator, cdpwa.AddVirtualAuthenticatorParams{Options: &opts})
-		return res.AuthenticatorID, err
-	})
-	if err != nil {
-		t.Fatalf("adding a virtual authenticator: %v", err)
-	}
+	ctx, id := webauthntest.KeyTab(t, browser, opts)
 	return &tab{t: t, ctx: ctx, key: id}
 }
 
@@ -172,9 +120,9 @@ func TestBrowser(t *testing.T) {
 	if _, err := exec.LookPath("age"); err != nil {
 		t.Fatal("age not found: install it (Debian: apt-get install age)")
 	}
-	browser := startBrowser(t)
+	browser := webauthntest.StartChromium(t)
 	s := newServer(t, webauthn.Config{})
-	main := newTab(t, browser, securityKey())
+	main := newTab(t, browser, webauthntest.SecurityKey())
 
 	c, err := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID, UserName: "browser test"})
 	if err != nil {
@@ -264,7 +212,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("a second key not enrolled", func(t *testing.T) {
-		other := newTab(t, browser, securityKey())
+		other := newTab(t, browser, webauthntest.SecurityKey())
 		o := unlockWith(t, other, enrolled.Key)
 		var pe *webauthn.PageError
 		if !errors.As(o.err, &pe) || o.state != "failed" {
@@ -274,7 +222,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("a key without PRF", func(t *testing.T) {
-		opts := securityKey()
+		opts := webauthntest.SecurityKey()
 		opts.HasPrf = false
 		noPRF := newTab(t, browser, opts)
 		c, _ := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID})
@@ -285,7 +233,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("a key that cannot verify the user", func(t *testing.T) {
-		opts := securityKey()
+		opts := webauthntest.SecurityKey()
 		opts.IsUserVerified = false
 		noUV := newTab(t, browser, opts)
 		c, _ := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID})
@@ -297,7 +245,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("cancel on the page", func(t *testing.T) {
-		opts := securityKey()
+		opts := webauthntest.SecurityKey()
 		opts.AutomaticPresenceSimulation = false // waits for a touch that never comes
 		idle := newTab(t, browser, opts)
 		c, _ := s.cs.BeginUnlock(userID, []vault.SecurityKey{enrolled.Key})
@@ -312,7 +260,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("the page keeps to its CSP, which blocks inline script", func(t *testing.T) {
-		tb := newTab(t, browser, securityKey())
+		tb := newTab(t, browser, webauthntest.SecurityKey())
 		_, err := chromedp.Run(tb.ctx, func(ctx context.Context, target *chromedp.Target) (cdppage.AddScriptToEvaluateOnNewDocumentResult, error) {
 			return cdp.Call(ctx, target, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
 				Source: `window.violations = []; document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
@@ -346,7 +294,7 @@ func TestBrowser(t *testing.T) {
 		}))
 		defer other.Close()
 		u, _ := url.Parse(other.URL)
-		evil := newTab(t, browser, securityKey())
+		evil := newTab(t, browser, webauthntest.SecurityKey())
 		if err := chromedp.Do(evil.ctx, chromedp.Navigate("http://localhost:"+u.Port()+"/")); err != nil {
 			t.Fatal(err)
 		}

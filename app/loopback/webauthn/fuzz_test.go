@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tessera-auth/tessera/app/loopback/webauthn"
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -15,8 +16,8 @@ import (
 // error.
 func FuzzFinish(f *testing.F) {
 	s := newServer(f, webauthn.Config{})
-	k := newSoftKey(f)
-	key := vault.SecurityKey{CredentialID: k.credID, PRFSalt: make([]byte, vault.PRFSize), PublicKey: []byte{0xa0}}
+	k := webauthntest.NewSoftKey(f)
+	key := vault.SecurityKey{CredentialID: k.CredID, PRFSalt: make([]byte, vault.PRFSize), PublicKey: []byte{0xa0}}
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"","signature":""}}`))
 	f.Add([]byte(`{"type":"public-key","clientExtensionResults":{"prf":{"results":{"first":"AAAA"}}}}`))

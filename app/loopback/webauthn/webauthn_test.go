@@ -13,6 +13,7 @@ import (
 
 	"github.com/tessera-auth/tessera/app/clock/clocktest"
 	"github.com/tessera-auth/tessera/app/loopback/webauthn"
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/vault"
 )
 
@@ -33,7 +34,7 @@ func wait(t *testing.T, c *webauthn.Ceremony) (*webauthn.Result, error) {
 
 // enrol runs an enrolment with k through the handler and returns its
 // result.
-func enrol(t *testing.T, s *server, k *softKey, enrolled ...vault.SecurityKey) *webauthn.Result {
+func enrol(t *testing.T, s *server, k *webauthntest.SoftKey, enrolled ...vault.SecurityKey) *webauthn.Result {
 	t.Helper()
 	c, err := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID, UserName: "test vault", Enrolled: enrolled})
 	if err != nil {
@@ -44,11 +45,11 @@ func enrol(t *testing.T, s *server, k *softKey, enrolled ...vault.SecurityKey) *
 	if r.Kind != "enrol" || r.Create == nil {
 		t.Fatalf("start of an enrolment gave %s", r)
 	}
-	code, r := p.finish(k.create(t, r.Create, s.origin))
+	code, r := p.finish(k.Create(t, r.Create, s.origin))
 	if code != http.StatusOK || r.Get == nil {
 		t.Fatalf("finishing the creation: %d %s", code, r)
 	}
-	code, r = p.finish(k.get(t, r.Get, s.origin))
+	code, r = p.finish(k.Get(t, r.Get, s.origin))
 	if code != http.StatusOK || !r.Done {
 		t.Fatalf("finishing the first assertion: %d %s", code, r)
 	}
@@ -61,7 +62,7 @@ func enrol(t *testing.T, s *server, k *softKey, enrolled ...vault.SecurityKey) *
 
 // unlock runs an unlock with k answering and returns the outcome and the
 // last answer the page got.
-func unlock(t *testing.T, s *server, k *softKey, keys ...vault.SecurityKey) (*webauthn.Result, int, reply, error) {
+func unlock(t *testing.T, s *server, k *webauthntest.SoftKey, keys ...vault.SecurityKey) (*webauthn.Result, int, reply, error) {
 	t.Helper()
 	c, err := s.cs.BeginUnlock(userID, keys)
 	if err != nil {
@@ -72,7 +73,7 @@ func unlock(t *testing.T, s *server, k *softKey, keys ...vault.SecurityKey) (*we
 	if r.Kind != "unlock" || r.Get == nil {
 		t.Fatalf("start of an unlock gave %s", r)
 	}
-	code, r := p.finish(k.get(t, r.Get, s.origin))
+	code, r := p.finish(k.Get(t, r.Get, s.origin))
 	res, err := wait(t, c)
 	return res, code, r, err
 }
@@ -82,17 +83,17 @@ func unlock(t *testing.T, s *server, k *softKey, keys ...vault.SecurityKey) (*we
 // counter, and an identity that opens what was sealed to the enrolment's.
 func TestEnrolThenUnlock(t *testing.T) {
 	s := newServer(t, webauthn.Config{})
-	k := newSoftKey(t)
+	k := webauthntest.NewSoftKey(t)
 	got := enrol(t, s, k)
 	key := got.Key
-	if !bytes.Equal(key.CredentialID, k.credID) {
-		t.Errorf("enrolled credential ID %x, want %x", key.CredentialID, k.credID)
+	if !bytes.Equal(key.CredentialID, k.CredID) {
+		t.Errorf("enrolled credential ID %x, want %x", key.CredentialID, k.CredID)
 	}
 	if len(key.PRFSalt) != vault.PRFSize || len(key.PublicKey) == 0 {
 		t.Errorf("enrolled key has a %d-byte salt and a %d-byte public key", len(key.PRFSalt), len(key.PublicKey))
 	}
-	if key.SignCount != k.count {
-		t.Errorf("enrolled sign count %d, want the key's %d", key.SignCount, k.count)
+	if key.SignCount != k.Count {
+		t.Errorf("enrolled sign count %d, want the key's %d", key.SignCount, k.Count)
 	}
 	if key.Recipient != got.Identity.Recipient().String() {
 		t.Errorf("enrolled recipient %q is not the identity's", key.Recipient)
@@ -100,7 +101,7 @@ func TestEnrolThenUnlock(t *testing.T) {
 	if strings.Join(key.Transports, ",") != "usb" {
 		t.Errorf("transports %q, want usb", key.Transports)
 	}
-	want, err := vault.SecurityKeyIdentity(k.prf(t, b64.EncodeToString(key.PRFSalt)), k.credID)
+	want, err := vault.SecurityKeyIdentity(k.PRF(t, b64.EncodeToString(key.PRFSalt)), k.CredID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +116,8 @@ func TestEnrolThenUnlock(t *testing.T) {
 	if res.Identity.String() != got.Identity.String() {
 		t.Fatal("unlock gave another identity than the enrolment")
 	}
-	if res.Key.SignCount != k.count || res.Key.SignCount <= key.SignCount {
-		t.Errorf("sign count after unlock %d, want the key's %d (above %d)", res.Key.SignCount, k.count, key.SignCount)
+	if res.Key.SignCount != k.Count || res.Key.SignCount <= key.SignCount {
+		t.Errorf("sign count after unlock %d, want the key's %d (above %d)", res.Key.SignCount, k.Count, key.SignCount)
 	}
 	if r.Message != "Tessera is unlocked." {
 		t.Errorf("the page is told %q", r.Message)
@@ -127,14 +128,14 @@ func TestEnrolThenUnlock(t *testing.T) {
 // on its own salt and the result names the key that answered.
 func TestUnlockPicksKeyByCredential(t *testing.T) {
 	s := newServer(t, webauthn.Config{})
-	k1, k2 := newSoftKey(t), newSoftKey(t)
+	k1, k2 := webauthntest.NewSoftKey(t), webauthntest.NewSoftKey(t)
 	e1 := enrol(t, s, k1)
 	e2 := enrol(t, s, k2, e1.Key)
 	if bytes.Equal(e1.Key.PRFSalt, e2.Key.PRFSalt) {
 		t.Fatal("two enrolments share a PRF salt")
 	}
 	for i, tc := range []struct {
-		k    *softKey
+		k    *webauthntest.SoftKey
 		want *webauthn.Result
 	}{{k2, e2}, {k1, e1}} {
 		res, _, _, err := unlock(t, s, tc.k, e1.Key, e2.Key)
@@ -152,7 +153,7 @@ func TestUnlockPicksKeyByCredential(t *testing.T) {
 // ID anyway is refused.
 func TestEnrolExcludesEnrolledKeys(t *testing.T) {
 	s := newServer(t, webauthn.Config{})
-	k := newSoftKey(t)
+	k := webauthntest.NewSoftKey(t)
 	first := enrol(t, s, k)
 	c, err := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID, Enrolled: []vault.SecurityKey{first.Key}})
 	if err != nil {
@@ -160,10 +161,10 @@ func TestEnrolExcludesEnrolledKeys(t *testing.T) {
 	}
 	p := s.open(t, c)
 	r := p.start()
-	if !strings.Contains(string(r.Create), b64.EncodeToString(k.credID)) {
+	if !strings.Contains(string(r.Create), b64.EncodeToString(k.CredID)) {
 		t.Error("the creation options do not exclude the enrolled credential")
 	}
-	code, r := p.finish(k.create(t, r.Create, s.origin))
+	code, r := p.finish(k.Create(t, r.Create, s.origin))
 	if code != http.StatusConflict {
 		t.Errorf("enrolling a key twice: %d %s", code, r)
 	}
@@ -177,29 +178,43 @@ func TestEnrolExcludesEnrolledKeys(t *testing.T) {
 func TestUnlockFailsClosed(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		spoil func(k *softKey, key *vault.SecurityKey) *softKey // returns the key that answers
+		spoil func(k *webauthntest.SoftKey, key *vault.SecurityKey) *webauthntest.SoftKey // returns the key that answers
 		want  error
 		code  int
 	}{
-		{"no PRF result", func(k *softKey, _ *vault.SecurityKey) *softKey { k.noPRF = true; return k }, webauthn.ErrNoPRF, 422},
-		{"PRF result of 31 bytes", func(k *softKey, _ *vault.SecurityKey) *softKey { k.prfLen = 31; return k }, webauthn.ErrPRFSize, 422},
-		{"PRF result of 64 bytes", func(k *softKey, _ *vault.SecurityKey) *softKey { k.prfLen = 64; return k }, webauthn.ErrPRFSize, 422},
-		{"PRF result altered on the way", func(k *softKey, _ *vault.SecurityKey) *softKey { k.prfFlip = true; return k }, webauthn.ErrWrongPRF, 403},
-		{"sign count went backwards", func(k *softKey, key *vault.SecurityKey) *softKey { k.count = key.SignCount - 3; return k }, webauthn.ErrCloned, 403},
-		{"sign count stood still", func(k *softKey, key *vault.SecurityKey) *softKey { k.count = key.SignCount - 1; return k }, webauthn.ErrCloned, 403},
-		{"signed for another origin", func(k *softKey, _ *vault.SecurityKey) *softKey { k.signedOrigin = "http://localhost:1"; return k }, webauthn.ErrOrigin, 403},
-		{"bad signature", func(k *softKey, _ *vault.SecurityKey) *softKey { k.badSignature = true; return k }, webauthn.ErrSignature, 403},
-		{"user not verified", func(k *softKey, _ *vault.SecurityKey) *softKey { k.noUV = true; return k }, webauthn.ErrUserVerification, 422},
-		{"key not enrolled", func(_ *softKey, _ *vault.SecurityKey) *softKey { return newSoftKey(t) }, webauthn.ErrNotEnrolled, 403},
-		{"enrolled key answers with another key's signature", func(k *softKey, _ *vault.SecurityKey) *softKey {
-			other := newSoftKey(t)
-			other.credID = k.credID
+		{"no PRF result", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey { k.NoPRF = true; return k }, webauthn.ErrNoPRF, 422},
+		{"PRF result of 31 bytes", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey { k.PRFLen = 31; return k }, webauthn.ErrPRFSize, 422},
+		{"PRF result of 64 bytes", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey { k.PRFLen = 64; return k }, webauthn.ErrPRFSize, 422},
+		{"PRF result altered on the way", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey { k.PRFFlip = true; return k }, webauthn.ErrWrongPRF, 403},
+		{"sign count went backwards", func(k *webauthntest.SoftKey, key *vault.SecurityKey) *webauthntest.SoftKey {
+			k.Count = key.SignCount - 3
+			return k
+		}, webauthn.ErrCloned, 403},
+		{"sign count stood still", func(k *webauthntest.SoftKey, key *vault.SecurityKey) *webauthntest.SoftKey {
+			k.Count = key.SignCount - 1
+			return k
+		}, webauthn.ErrCloned, 403},
+		{"signed for another origin", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey {
+			k.SignedOrigin = "http://localhost:1"
+			return k
+		}, webauthn.ErrOrigin, 403},
+		{"bad signature", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey {
+			k.BadSignature = true
+			return k
+		}, webauthn.ErrSignature, 403},
+		{"user not verified", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey { k.NoUV = true; return k }, webauthn.ErrUserVerification, 422},
+		{"key not enrolled", func(_ *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey {
+			return webauthntest.NewSoftKey(t)
+		}, webauthn.ErrNotEnrolled, 403},
+		{"enrolled key answers with another key's signature", func(k *webauthntest.SoftKey, _ *vault.SecurityKey) *webauthntest.SoftKey {
+			other := webauthntest.NewSoftKey(t)
+			other.CredID = k.CredID
 			return other
 		}, webauthn.ErrSignature, 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newServer(t, webauthn.Config{})
-			k := newSoftKey(t)
+			k := webauthntest.NewSoftKey(t)
 			key := enrol(t, s, k).Key
 			res, code, r, err := unlock(t, s, tc.spoil(k, &key), key)
 			if !errors.Is(err, tc.want) || res != nil {
@@ -217,16 +232,16 @@ func TestUnlockFailsClosed(t *testing.T) {
 func TestEnrolFailsClosed(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		spoil func(k *softKey)
+		spoil func(k *webauthntest.SoftKey)
 		want  error
 	}{
-		{"PRF not enabled", func(k *softKey) { k.noPRF = true }, webauthn.ErrPRFNotEnabled},
-		{"user not verified", func(k *softKey) { k.noUV = true }, webauthn.ErrUserVerification},
-		{"signed for another origin", func(k *softKey) { k.signedOrigin = "http://127.0.0.1:1" }, webauthn.ErrOrigin},
+		{"PRF not enabled", func(k *webauthntest.SoftKey) { k.NoPRF = true }, webauthn.ErrPRFNotEnabled},
+		{"user not verified", func(k *webauthntest.SoftKey) { k.NoUV = true }, webauthn.ErrUserVerification},
+		{"signed for another origin", func(k *webauthntest.SoftKey) { k.SignedOrigin = "http://127.0.0.1:1" }, webauthn.ErrOrigin},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newServer(t, webauthn.Config{})
-			k := newSoftKey(t)
+			k := webauthntest.NewSoftKey(t)
 			tc.spoil(k)
 			c, err := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID})
 			if err != nil {
@@ -234,7 +249,7 @@ func TestEnrolFailsClosed(t *testing.T) {
 			}
 			p := s.open(t, c)
 			r := p.start()
-			code, r := p.finish(k.create(t, r.Create, s.origin))
+			code, r := p.finish(k.Create(t, r.Create, s.origin))
 			if code == http.StatusOK || r.Get != nil {
 				t.Fatalf("the creation was accepted: %d %s", code, r)
 			}
@@ -246,16 +261,16 @@ func TestEnrolFailsClosed(t *testing.T) {
 
 	// The first assertion of an enrolment is checked like any other.
 	s := newServer(t, webauthn.Config{})
-	k := newSoftKey(t)
+	k := webauthntest.NewSoftKey(t)
 	c, err := s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := s.open(t, c)
 	r := p.start()
-	_, r = p.finish(k.create(t, r.Create, s.origin))
-	k.noPRF = true
-	if code, r := p.finish(k.get(t, r.Get, s.origin)); code != 422 || r.Done {
+	_, r = p.finish(k.Create(t, r.Create, s.origin))
+	k.NoPRF = true
+	if code, r := p.finish(k.Get(t, r.Get, s.origin)); code != 422 || r.Done {
 		t.Errorf("an enrolment without a PRF result: %d %s", code, r)
 	}
 	if _, err := wait(t, c); !errors.Is(err, webauthn.ErrNoPRF) {
@@ -268,7 +283,7 @@ func TestEnrolFailsClosed(t *testing.T) {
 // reused token is refused and the success stands.
 func TestTokensAreGoodOnce(t *testing.T) {
 	s := newServer(t, webauthn.Config{})
-	k := newSoftKey(t)
+	k := webauthntest.NewSoftKey(t)
 	key := enrol(t, s, k).Key
 
 	// The URL's token twice.
@@ -289,7 +304,7 @@ func TestTokensAreGoodOnce(t *testing.T) {
 	c, _ = s.cs.BeginEnrol(webauthn.EnrolOptions{UserID: userID})
 	p = s.open(t, c)
 	r = p.start()
-	created := k.create(t, r.Create, s.origin)
+	created := k.Create(t, r.Create, s.origin)
 	step := p.token
 	if code, r := p.finish(created); code != http.StatusOK {
 		t.Fatalf("finish: %d %s", code, r)
@@ -307,7 +322,7 @@ func TestTokensAreGoodOnce(t *testing.T) {
 	p = s.open(t, c)
 	first = p.token
 	r = p.start()
-	if code, r := p.finish(k.get(t, r.Get, s.origin)); code != http.StatusOK || !r.Done {
+	if code, r := p.finish(k.Get(t, r.Get, s.origin)); code != http.StatusOK || !r.Done {
 		t.Fatalf("unlock: %d %s", code, r)
 	}
 	code, r = (&page{t: t, s: s}).post("start", map[string]string{"token": first})
@@ -326,7 +341,7 @@ func TestTokensAreGoodOnce(t *testing.T) {
 	}
 	p = s.open(t, c)
 	r = p.start()
-	if code, r := p.finish(k.get(t, r.Get, s.origin)); code != http.StatusOK || !r.Done {
+	if code, r := p.finish(k.Get(t, r.Get, s.origin)); code != http.StatusOK || !r.Done {
 		t.Errorf("unlock after a made-up token: %d %s", code, r)
 	}
 }
@@ -337,7 +352,7 @@ func TestTokensAreGoodOnce(t *testing.T) {
 func TestCeremonyExpires(t *testing.T) {
 	clk := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	s := newServer(t, webauthn.Config{Clock: clk})
-	k := newSoftKey(t)
+	k := webauthntest.NewSoftKey(t)
 	key := enrol(t, s, k).Key
 
 	c, _ := s.cs.BeginUnlock(userID, []vault.SecurityKey{key})
@@ -361,7 +376,7 @@ func TestCeremonyExpires(t *testing.T) {
 	p := s.open(t, c)
 	r = p.start()
 	clk.Advance(webauthn.Lifetime)
-	if code, r := p.finish(k.get(t, r.Get, s.origin)); code != http.StatusGone || r.Done {
+	if code, r := p.finish(k.Get(t, r.Get, s.origin)); code != http.StatusGone || r.Done {
 		t.Errorf("finish after expiry: %d %s", code, r)
 	}
 	if _, err := wait(t, c); !errors.Is(err, webauthn.ErrExpired) {
@@ -552,13 +567,13 @@ func TestNewChecksOrigin(t *testing.T) {
 // (signature, counter, PRF) down to the derived identity.
 func BenchmarkUnlock(b *testing.B) {
 	s := newServer(b, webauthn.Config{})
-	k := newSoftKey(b)
-	key := vault.SecurityKey{CredentialID: k.credID, PRFSalt: make([]byte, vault.PRFSize)}
-	pub, err := k.priv.PublicKey.Bytes()
+	k := webauthntest.NewSoftKey(b)
+	key := vault.SecurityKey{CredentialID: k.CredID, PRFSalt: make([]byte, vault.PRFSize)}
+	pub, err := k.Priv.PublicKey.Bytes()
 	if err != nil {
 		b.Fatal(err)
 	}
-	key.PublicKey = coseKey(b, pub)
+	key.PublicKey = webauthntest.COSEKey(b, pub)
 	for b.Loop() {
 		c, err := s.cs.BeginUnlock(userID, []vault.SecurityKey{key})
 		if err != nil {
@@ -566,9 +581,9 @@ func BenchmarkUnlock(b *testing.B) {
 		}
 		p := s.open(b, c)
 		r := p.start()
-		if code, r := p.finish(k.get(b, r.Get, s.origin)); code != http.StatusOK {
+		if code, r := p.finish(k.Get(b, r.Get, s.origin)); code != http.StatusOK {
 			b.Fatalf("unlock: %d %s", code, r)
 		}
-		key.SignCount = k.count
+		key.SignCount = k.Count
 	}
 }
