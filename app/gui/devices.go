@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"filippo.io/age/plugin"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/loopback/webauthn"
 	"github.com/tessera-auth/tessera/sync/backup"
 	"github.com/tessera-auth/tessera/sync/folder"
 	"github.com/tessera-auth/tessera/vault"
@@ -167,7 +168,7 @@ func (dd *devicesDialog) deviceName(list []folder.Device, id string) string {
 func (dd *devicesDialog) onRename(d folder.Device) {
 	u := dd.ui
 	u.touch()
-	e := u.dialogEntry(false)
+	e := u.dialogField(false)
 	e.SetText(d.Name)
 	e.Validator = func(s string) error {
 		switch s = strings.TrimSpace(s); {
@@ -202,17 +203,6 @@ type revokeForm struct {
 	pass, new1, new2 *keyEntry
 }
 
-// dialogEntry is a field of a dialog that Escape closes, as it closes a
-// dialog whose field does not have the keyboard.
-func (u *UI) dialogEntry(password bool) *keyEntry {
-	e := newKeyEntry()
-	e.Password = password
-	e.onKey = func(k *fyne.KeyEvent) bool {
-		return k.Name == fyne.KeyEscape && u.closeTopDialog()
-	}
-	return e
-}
-
 // onRevoke confirms what revoking d does, with the passphrase (which
 // seals the new master key) and, if wanted, a new one, then revokes it.
 func (dd *devicesDialog) onRevoke(d folder.Device) {
@@ -226,7 +216,7 @@ func (dd *devicesDialog) onRevoke(d folder.Device) {
 		"and gives the vault a new master key, so that it can read nothing written afterwards. Your other devices take the new key at their next sync.\n\n"+
 		"It cannot take back what %s has already read. If its owner knows the passphrase and can still reach the folder, change the passphrase too.", name, name))
 	intro.Wrapping = fyne.TextWrapWord
-	f := &revokeForm{pass: u.dialogEntry(true), new1: u.dialogEntry(true), new2: u.dialogEntry(true)}
+	f := &revokeForm{pass: u.dialogField(true), new1: u.dialogField(true), new2: u.dialogField(true)}
 	f.pass.SetPlaceHolder("the vault's passphrase")
 	f.new1.SetPlaceHolder("optional")
 	f.new2.SetPlaceHolder("optional")
@@ -261,7 +251,7 @@ func (dd *devicesDialog) revoke(d folder.Device, name string, f *revokeForm) {
 			return
 		}
 	}
-	opts := &folder.RevokeOptions{NewPassphrase: new1, Rekey: vault.RekeyOptions{PluginUI: windowPluginUI}}
+	opts := &folder.RevokeOptions{NewPassphrase: new1, Rekey: vault.RekeyOptions{PluginUI: u.pluginUI()}}
 	if pass != "" {
 		opts.Rekey.Passphrases = []string{pass}
 	}
@@ -300,20 +290,6 @@ func (dd *devicesDialog) revoke(d folder.Device, name string, f *revokeForm) {
 	})
 }
 
-// windowPluginUI answers an age plugin that asks for something while a
-// slot is sealed again from the window, which has no plugin prompts: it
-// says so.
-var windowPluginUI = &plugin.ClientUI{
-	DisplayMessage: func(string, string) error { return nil },
-	RequestValue: func(name, _ string, _ bool) (string, error) {
-		return "", fmt.Errorf("age-plugin-%s asks for a value: revoke with tessera sync devices revoke on the command line", name)
-	},
-	Confirm: func(name, _, _, _ string) (bool, error) {
-		return false, fmt.Errorf("age-plugin-%s asks for a confirmation: revoke with tessera sync devices revoke on the command line", name)
-	},
-	WaitTimer: func(string) {},
-}
-
 func newKeysDevice(kc *folder.KeyChangedError) string {
 	if kc.Name != "" {
 		return kc.Name
@@ -322,20 +298,27 @@ func newKeysDevice(kc *folder.KeyChangedError) string {
 }
 
 // askNewKeys asks for what opens the folder's new keys (the passphrase,
-// or the recovery code) and takes the new master key in place.
+// the recovery code or a security key) and takes the new master key in
+// place.
 func (u *UI) askNewKeys(kc *folder.KeyChangedError) {
 	u.touch()
 	if !u.unlocked() || u.sync.asking {
 		return
 	}
 	u.sync.asking = true
+	slots, user := newKeysSecurityKeys(kc, u.vault)
+	ways := "the recovery code"
+	if user != nil {
+		ways = "the recovery code, or use a security key enrolled there"
+	}
 	intro := widget.NewLabel(fmt.Sprintf("The vault got a new master key on %s: a device was revoked there, or the key was changed. "+
-		"Sync stops until this device takes it. Give the passphrase that opens it (the new one, if it was changed there), or the recovery code. "+
-		"This device keeps its entries and its history.", newKeysDevice(kc)))
+		"Sync stops until this device takes it. Give the passphrase that opens it (the new one, if it was changed there), %s. "+
+		"This device keeps its entries and its history.", newKeysDevice(kc), ways))
 	intro.Wrapping = fyne.TextWrapWord
-	secret := u.dialogEntry(true)
+	secret := u.dialogField(true)
 	secret.SetPlaceHolder("passphrase or recovery code")
-	d := dialog.NewCustomConfirm(newKeysTitle, "Take the new key", "Not now", container.NewVBox(intro, secret), func(ok bool) {
+	content := container.NewVBox(intro, secret)
+	d := dialog.NewCustomConfirm(newKeysTitle, "Take the new key", "Not now", content, func(ok bool) {
 		u.sync.asking = false
 		if !ok || !u.unlocked() {
 			return
@@ -343,13 +326,54 @@ func (u *UI) askNewKeys(kc *folder.KeyChangedError) {
 		u.adoptKeys(kc, secret.Text)
 	}, u.win)
 	secret.OnSubmitted = func(string) { d.Confirm() }
+	if user != nil {
+		content.Add(widget.NewButtonWithIcon("Use a security key instead", theme.LoginIcon(), func() {
+			d.Hide() // its callback ends the asking
+			u.keyIdentity(newKeysTitle, user, slots, func(id age.Identity, _ *webauthn.Result, err error) {
+				switch {
+				case errors.Is(err, webauthn.ErrStopped):
+					u.askNewKeys(kc)
+					return
+				case err != nil:
+					u.showDialog(dialog.NewError(fmt.Errorf("%s: nothing was changed", sentence(err.Error())), u.win), func() { u.askNewKeys(kc) })
+					return
+				}
+				u.adoptKeysWith(kc, id)
+			})
+		}))
+	}
 	d.Resize(fyne.NewSize(u.dialogRoom(), d.MinSize().Height))
 	u.showDialog(d, nil)
 	u.win.Canvas().Focus(secret)
 }
 
-// adoptKeys takes the new master key of kc with secret, off the UI
-// goroutine, and asks again if secret does not open it.
+// newKeysSecurityKeys returns the security-key slots of kc's keys and the
+// WebAuthn user handle they were made for, or a nil handle when no key
+// can open them (none enrolled, or keys written by an older Tessera and
+// a vault that does not know the handle either).
+func newKeysSecurityKeys(kc *folder.KeyChangedError, v *vault.Vault) ([]vault.Slot, []byte) {
+	slots, err := vault.ParseKeys(kc.Keys)
+	if err != nil {
+		return nil, nil
+	}
+	var keyed []vault.Slot
+	for _, sl := range slots {
+		if _, err := sl.SecurityKey(); err == nil {
+			keyed = append(keyed, sl)
+		}
+	}
+	user, err := vault.KeysUser(kc.Keys)
+	if err == nil && user == nil && v != nil {
+		user, err = v.WebAuthnUser()
+	}
+	if len(keyed) == 0 || err != nil {
+		return nil, nil
+	}
+	return keyed, user
+}
+
+// adoptKeys takes the new master key of kc with secret, a passphrase or
+// the recovery code.
 func (u *UI) adoptKeys(kc *folder.KeyChangedError, secret string) {
 	var id age.Identity
 	var err error
@@ -362,6 +386,12 @@ func (u *UI) adoptKeys(kc *folder.KeyChangedError, secret string) {
 		u.showDialog(dialog.NewError(fmt.Errorf("%w: nothing was changed", err), u.win), func() { u.askNewKeys(kc) })
 		return
 	}
+	u.adoptKeysWith(kc, id)
+}
+
+// adoptKeysWith takes the new master key of kc with id, off the UI
+// goroutine, and asks again if id does not open it.
+func (u *UI) adoptKeysWith(kc *folder.KeyChangedError, id age.Identity) {
 	v := u.vault
 	prog := dialog.NewCustomWithoutButtons("Taking the new key…", widget.NewProgressBarInfinite(), u.win)
 	u.showDialog(prog, nil)

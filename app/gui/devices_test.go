@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/sync/folder"
 	"github.com/tessera-auth/tessera/vault"
 )
@@ -235,5 +236,53 @@ func TestRelativeTime(t *testing.T) {
 	}
 	if got := relativeTime(time.Time{}, now); got != "never" {
 		t.Errorf("zero: %q", got)
+	}
+}
+
+// A device whose folder got a new master key takes it with a security
+// key enrolled before the rekey, the key alone; a cancelled ceremony asks
+// again rather than giving up.
+func TestDevicesAdoptWithSecurityKey(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	b := h.browser()
+	k := webauthntest.NewSoftKey(t)
+	h.ui.showKeys()
+	h.enrolKey(b, k, "blue key", "")
+	sf := t.TempDir()
+	h.app.Preferences().SetString(prefSyncFolder, sf)
+	if _, err := folder.Sync(h.ui.vault, sf, &folder.Options{Name: "laptop"}); err != nil {
+		t.Fatal(err)
+	}
+	pass, _ := age.NewScryptIdentity(testPass)
+	other, err := folder.Join(sf, t.TempDir()+"/other", pass, &vault.Options{WorkFactor: testWorkFactor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Rekey(&vault.RekeyOptions{Passphrases: []string{testPass}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := folder.Sync(other, sf, &folder.Options{Name: "desktop"}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.showList()
+	rep, err := folder.Sync(h.ui.vault, sf, nil)
+	h.ui.onSynced(rep, err)
+	if h.topOverlay() == nil {
+		t.Fatalf("no dialog asking for the new key: %v", err)
+	}
+	test.Tap(h.button("Use a security key instead"))
+	test.Tap(h.button("Cancel"))
+	b.ended()
+	if msg := strings.Join(labelTexts(h.topOverlay(), ""), " "); !strings.Contains(msg, "security key enrolled there") {
+		t.Fatalf("after a cancelled ceremony: %q, want the question again", msg)
+	}
+	test.Tap(h.button("Use a security key instead"))
+	b.answer(k)
+	if got, want := h.ui.vault.KeyFingerprint(), other.KeyFingerprint(); got != want {
+		t.Fatalf("key %s, want %s", got, want)
+	}
+	if _, err := folder.Sync(h.ui.vault, sf, nil); err != nil {
+		t.Errorf("sync after taking the new key: %v", err)
 	}
 }

@@ -246,48 +246,66 @@ func (u *UI) unlockWithKey(v *vault.Vault, title string, then func(error)) {
 		then(err)
 		return
 	}
-	u.runCeremony(title, func(cs *webauthn.Ceremonies) (*webauthn.Ceremony, error) {
-		return cs.BeginUnlock(user, keys)
-	}, func(res *webauthn.Result, err error) {
+	u.keyIdentity(title, user, v.Slots(), func(id age.Identity, res *webauthn.Result, err error) {
 		if err != nil {
 			then(err)
 			return
 		}
-		open := func(id age.Identity) {
-			u.cfg.Go(func() {
-				err := v.Unlock(id)
-				var countErr error
-				if err == nil {
-					countErr = v.RecordSignCount(res.Key.CredentialID, res.Key.SignCount)
+		u.cfg.Go(func() {
+			err := v.Unlock(id)
+			var countErr error
+			if err == nil {
+				countErr = v.RecordSignCount(res.Key.CredentialID, res.Key.SignCount)
+			}
+			releaseKeyDerivation()
+			u.do(func() {
+				then(err)
+				if countErr != nil {
+					u.toast.show("The key's signature counter was not recorded: "+countErr.Error(), 2*toastTime, "", nil)
 				}
-				releaseKeyDerivation()
-				u.do(func() {
-					then(err)
-					if countErr != nil {
-						u.toast.show("The key's signature counter was not recorded: "+countErr.Error(), 2*toastTime, "", nil)
-					}
-				})
 			})
+		})
+	})
+}
+
+// keyIdentity runs an unlock ceremony in the browser for the security keys
+// of slots (made for the WebAuthn user handle user) and gives then the
+// age identity that opens the slot of the key that answered: the key's
+// own, or for a passphrase+key slot the key's together with the
+// passphrase it then asks for. then runs on the UI goroutine.
+func (u *UI) keyIdentity(title string, user []byte, slots []vault.Slot, then func(age.Identity, *webauthn.Result, error)) {
+	var keys []vault.SecurityKey
+	for _, sl := range slots {
+		if k, err := sl.SecurityKey(); err == nil {
+			keys = append(keys, k)
 		}
-		for _, sl := range v.Slots() {
+	}
+	if len(keys) == 0 {
+		then(nil, nil, errors.New("no security key is enrolled"))
+		return
+	}
+	u.runCeremony(title, func(cs *webauthn.Ceremonies) (*webauthn.Ceremony, error) {
+		return cs.BeginUnlock(user, keys)
+	}, func(res *webauthn.Result, err error) {
+		if err != nil {
+			then(nil, nil, err)
+			return
+		}
+		for _, sl := range slots {
 			k, kerr := sl.SecurityKey()
 			if kerr == nil && sl.Kind == vault.SlotPassphraseKey && bytes.Equal(k.CredentialID, res.Key.CredentialID) {
 				u.askKeyPassphrase(func(pass string, ok bool) {
 					if !ok {
-						then(errors.New("cancelled: this key opens the vault only together with its passphrase"))
+						then(nil, nil, errors.New("cancelled: this key opens the vault only together with its passphrase"))
 						return
 					}
 					id, err := vault.KeyAndPassphrase(res.Identity, pass)
-					if err != nil {
-						then(err)
-						return
-					}
-					open(id)
+					then(id, res, err)
 				})
 				return
 			}
 		}
-		open(res.Identity)
+		then(res.Identity, res, nil)
 	})
 }
 
