@@ -10,7 +10,7 @@
 //   - the request target is a plain path: no query, no escapes, no
 //     absolute URL; OPTIONS is refused and no CORS header is ever sent;
 //   - bodies up to 16 KiB (a route may allow more), headers up to 8 KiB, a read-header timeout of
-//     5 s, an idle timeout of 60 s, and a cap on connections;
+//     5 s, an idle timeout of 60 s, and a cap on connections (the longest idle one closed to make room);
 //   - [Pairing] routes need Content-Type: application/json and
 //     Sec-Tessera: 1 (neither can a page send without a CORS preflight,
 //     which OPTIONS refusal fails); [Client] routes need a form body and
@@ -41,8 +41,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/net/netutil"
 )
 
 // DefaultPort is Tessera's fixed loopback port, so a paired client's
@@ -147,13 +145,15 @@ type Server struct {
 	port  int
 	lns   []net.Listener
 	srv   *http.Server
+	conns *conns
 	hosts map[string]bool
 }
 
 // New returns a server that authenticates Client routes with auth.
 func New(auth Authenticator) *Server {
-	s := &Server{auth: auth, routes: map[string][]Route{}}
+	s := &Server{auth: auth, routes: map[string][]Route{}, conns: newConns()}
 	s.srv = &http.Server{
+		ConnState:         s.conns.track,
 		Handler:           s,
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
@@ -208,7 +208,7 @@ func (s *Server) Listen(port int) error {
 	p := strconv.Itoa(port)
 	s.hosts = map[string]bool{"127.0.0.1:" + p: true, "[::1]:" + p: true, "localhost:" + p: true}
 	for _, ln := range lns {
-		s.lns = append(s.lns, netutil.LimitListener(ln, MaxConns))
+		s.lns = append(s.lns, &limited{Listener: ln, cs: s.conns, done: make(chan struct{})})
 	}
 	return nil
 }
