@@ -10,14 +10,15 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/tessera-auth/tessera/app/cli"
+	"github.com/tessera-auth/tessera/vault/vaulttest"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"tessera":      func() { os.Exit(cli.Run(cli.OSEnv(), os.Args[1:])) },
 		"tessera-exit": tesseraExit,
-		// A stand-in for age-plugin-yubikey: see plugin_test.go.
-		"age-plugin-" + fakePlugin: func() { os.Exit(serveFakePlugin()) },
+		// A stand-in for age-plugin-yubikey: see vault/vaulttest.
+		"age-plugin-" + vaulttest.PluginName: func() { os.Exit(vaulttest.ServePlugin()) },
 	})
 }
 
