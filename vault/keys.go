@@ -188,7 +188,7 @@ func (v *Vault) AddSecurityKey(k SecurityKey, name, passphrase string) (Slot, er
 	if err != nil {
 		return Slot{}, err
 	}
-	return v.addSlot(kind, ct, name, k.params())
+	return v.addSlot(kind, ct, name, k.params(), false)
 }
 
 // sealKeySlot seals master to a security key's recipient r and, if pass is
@@ -244,7 +244,7 @@ func (v *Vault) AddPluginKey(recipient, identity, name string, ui *plugin.Client
 	if err != nil {
 		return Slot{}, pluginError(r.Name(), err)
 	}
-	return v.addSlot(SlotPlugin, ct, name, params)
+	return v.addSlot(SlotPlugin, ct, name, params, false)
 }
 
 // PluginIdentity returns the identity that opens plugin slot s through its
@@ -286,8 +286,11 @@ func pluginError(name string, err error) error {
 }
 
 // addSlot writes ct as a new slot file of kind and lists it in the
-// manifest. The caller holds v.mu.
-func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[string]string) (Slot, error) {
+// manifest: after the other slots, or with replace in place of the slots
+// of that kind and first in the list (their files then go, durably: they
+// still open with their old key). A passphrase slot is refused while a key
+// is required. The caller holds v.mu.
+func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[string]string, replace bool) (Slot, error) {
 	l, err := lockWrite(v.dir, v.lockWait())
 	if err != nil {
 		return Slot{}, err
@@ -296,16 +299,31 @@ func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[strin
 	if err := v.readManifest(); err != nil {
 		return Slot{}, err
 	}
+	if kind == SlotPassphrase && v.requireKeyLocked() {
+		return Slot{}, fmt.Errorf("no passphrase-only slot while a key is required: %w", ErrKeyRequired)
+	}
 	s, err := v.writeSlotFile(kind, ct, time.Now().UTC())
 	if err != nil {
 		return Slot{}, err
 	}
 	s.Label, s.Params = label, params
 	m := *v.man
-	m.Slots = append(append([]slotJSON(nil), v.man.Slots...), s)
+	if replace {
+		m.Slots = []slotJSON{s}
+		for _, x := range v.man.Slots {
+			if SlotKind(x.Kind) != kind {
+				m.Slots = append(m.Slots, x)
+			}
+		}
+	} else {
+		m.Slots = append(append([]slotJSON(nil), v.man.Slots...), s)
+	}
 	if err := v.writeManifest(&m); err != nil {
 		os.Remove(filepath.Join(v.dir, s.File))
 		return Slot{}, err
+	}
+	if replace {
+		v.removeLeftovers()
 	}
 	return s.slot(), nil
 }

@@ -361,37 +361,12 @@ func (v *Vault) SetPassphrase(passphrase string) error {
 	if err != nil {
 		return err
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	ct, err := sealSlot(v.master, r)
 	if err != nil {
 		return err
 	}
-	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
-	if v.requireKeyLocked() {
-		return fmt.Errorf("no passphrase-only slot while a key is required: %w", ErrKeyRequired)
-	}
-	s, err := v.writeSlot(SlotPassphrase, r, time.Now().UTC())
-	if err != nil {
-		return err
-	}
-	m := *v.man
-	m.Slots = nil
-	for _, x := range v.man.Slots {
-		if SlotKind(x.Kind) != SlotPassphrase {
-			m.Slots = append(m.Slots, x)
-		}
-	}
-	m.Slots = append([]slotJSON{s}, m.Slots...)
-	if err := v.writeManifest(&m); err != nil {
-		os.Remove(filepath.Join(v.dir, s.File))
-		return err
-	}
-	// The old passphrase slot goes, durably: it still opens with the old
-	// passphrase.
-	v.removeLeftovers()
-	return nil
+	_, err = v.addSlot(SlotPassphrase, ct, "", nil, true)
+	return err
 }
 
 // BackupsKept returns how many previous bodies the vault keeps.
