@@ -17,5 +17,6 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(runChild(mode, os.Args[len(os.Args)-3:]))
 	}
+	vaulttest.NoRaceExitSleep()
 	os.Exit(m.Run())
 }

@@ -14,6 +14,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The scripts run tessera, a copy of this binary, hundreds of times.
+	vaulttest.NoRaceExitSleep()
 	testscript.Main(m, map[string]func(){
 		"tessera":      func() { os.Exit(cli.Run(cli.OSEnv(), os.Args[1:])) },
 		"tessera-exit": tesseraExit,

@@ -13,11 +13,13 @@ import (
 	"github.com/tessera-auth/tessera/vault/vaulttest"
 )
 
-// TestMain serves the fake age plugin when the binary runs under its name.
+// TestMain serves the fake age plugin when the binary runs under its name
+// and otherwise runs the tests, the plugin processes exiting at once.
 func TestMain(m *testing.M) {
 	if vaulttest.IsPlugin() {
 		os.Exit(vaulttest.ServePlugin())
 	}
+	vaulttest.NoRaceExitSleep()
 	os.Exit(m.Run())
 }
 
