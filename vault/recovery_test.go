@@ -17,6 +17,7 @@ import (
 // with the passphrase typed on a (pseudo-)terminal, once with the recovery
 // code in a file. Both must give the vault's entries in plain JSON.
 func TestRecoveryWithAge(t *testing.T) {
+	t.Parallel() // mostly waiting on child processes and fsync
 	for _, tool := range []string{"age", "script", "sh"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s not found: install it (Debian: apt-get install age util-linux dash)", tool)
