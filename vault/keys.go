@@ -291,14 +291,11 @@ func pluginError(name string, err error) error {
 // still open with their old key). A passphrase slot is refused while a key
 // is required. The caller holds v.mu.
 func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[string]string, replace bool) (Slot, error) {
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return Slot{}, err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return Slot{}, err
-	}
 	if kind == SlotPassphrase && v.requireKeyLocked() {
 		return Slot{}, fmt.Errorf("no passphrase-only slot while a key is required: %w", ErrKeyRequired)
 	}
@@ -338,14 +335,11 @@ func (v *Vault) RemoveSlot(id string) error {
 	if v.master == nil {
 		return ErrLocked
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	m := *v.man
 	m.Slots = nil
 	found, keys := false, 0
@@ -379,14 +373,11 @@ func (v *Vault) RemoveSlot(id string) error {
 func (v *Vault) RecordSignCount(credentialID []byte, count uint32) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	cid := b64.EncodeToString(credentialID)
 	m := *v.man
 	m.Slots = append([]slotJSON(nil), v.man.Slots...)
@@ -446,14 +437,11 @@ func (v *Vault) SetRequireKey(on bool) error {
 	if !on && !v.unlockedBy.KeyKind() {
 		return fmt.Errorf("turning off the security key requirement needs the key: unlock with it first (this vault was unlocked with its %s)", v.unlockedBy)
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	m := *v.man
 	m.RequireKey = on
 	m.Slots = nil
@@ -512,14 +500,11 @@ func (v *Vault) WebAuthnUser() ([]byte, error) {
 	if b, err := b64.DecodeString(v.man.WebAuthnUser); err == nil && len(b) > 0 {
 		return b, nil
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return nil, err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return nil, err
-	}
 	if b, err := b64.DecodeString(v.man.WebAuthnUser); err == nil && len(b) > 0 {
 		return b, nil
 	}

@@ -339,6 +339,22 @@ func (v *Vault) writeSlotFile(kind SlotKind, ct []byte, now time.Time) (slotJSON
 	return s, nil
 }
 
+// lockManifest takes the write lock and reads the manifest afresh, as
+// every change of the manifest or the key slots begins: another process
+// may have changed it since this one read it. The caller releases the
+// lock.
+func (v *Vault) lockManifest() (*writeLock, error) {
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return nil, err
+	}
+	if err := v.readManifest(); err != nil {
+		l.release()
+		return nil, err
+	}
+	return l, nil
+}
+
 func (v *Vault) writeManifest(m *manifest) error {
 	b := m.encode()
 	if err := writeFile(v.dir, manifestFile, b); err != nil {
@@ -385,14 +401,11 @@ func (v *Vault) SetBackupsKept(n int) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	m := *v.man
 	m.BackupsKept = n
 	if err := v.writeManifest(&m); err != nil {
