@@ -23,7 +23,9 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0
 FYNE        := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
 
 # Fyne logs a locale error when LANG is unset; tests start processes with it.
-TESTENV := LANG=en_US.UTF-8
+# A race-enabled program sleeps 1 s at exit (GORACE atexit_sleep_ms): once
+# per test binary, and in every child process a test starts.
+TESTENV := LANG=en_US.UTF-8 GORACE=atexit_sleep_ms=0
 
 # Release builds: Fyne's release mode, and the fyne.Do migration that
 # FyneApp.toml declares (development builds read it from FyneApp.toml).

@@ -167,14 +167,11 @@ func (v *Vault) Restore(id string) error {
 	if err != nil {
 		return fmt.Errorf("backup %q: %w", id, ErrNotFound)
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	mid := v.identity()
 	b, err := v.readBackup(gen, mid)
 	if errors.Is(err, fs.ErrNotExist) {

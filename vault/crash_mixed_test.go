@@ -170,6 +170,7 @@ func (m mixedModel) String() string {
 // operation under way), warn of no rollback, and no HOTP code may ever
 // have been given twice.
 func TestCrashMixed(t *testing.T) {
+	t.Parallel() // mostly waiting on child processes and fsync
 	const kills = 500
 	v, dir, code := newVault(t)
 	mustAdd(t, v, hotpEntry())

@@ -50,6 +50,7 @@ func passwdChild(v *vault.Vault, first int) int {
 // reported), with no other, and with the recovery code; its entries are
 // whole; and once the next write is done one passphrase slot file is left.
 func TestCrashPasswd(t *testing.T) {
+	t.Parallel() // mostly waiting on child processes and fsync
 	const kills = 100
 	v, dir, code := newVault(t)
 	a := mustAdd(t, v, totp("A", "a", 1))

@@ -18,6 +18,7 @@ import (
 // reported, hold only whole entries, and not take itself for a body put
 // back (Rollback).
 func TestCrash(t *testing.T) {
+	t.Parallel() // mostly waiting on child processes and fsync
 	const kills = 200
 	v, dir, code := newVault(t)
 	mustAdd(t, v, vault.Entry{Kind: vault.KindToken, Issuer: "progress", Note: "-1", Token: vault.Token{Value: []byte("p")}})

@@ -9,9 +9,10 @@ import (
 	"github.com/tessera-auth/tessera/vault"
 )
 
-// testWork is the scrypt work factor of test vaults: fast, and still a real
-// scrypt slot that age opens.
-const testWork = 10
+// testWork is the scrypt work factor of test vaults: fast (2^10 took 40 ms
+// a slot under the race detector, and the crash tests' children and
+// checks open thousands), and still a real scrypt slot that age opens.
+const testWork = 4
 
 var testOpts = &vault.Options{WorkFactor: testWork}
 

@@ -199,7 +199,7 @@ func (v *Vault) AddSecurityKey(k SecurityKey, name, passphrase string) (Slot, er
 	if err != nil {
 		return Slot{}, err
 	}
-	return v.addSlot(kind, ct, name, k.params())
+	return v.addSlot(kind, ct, name, k.params(), false)
 }
 
 // sealKeySlot seals master to a security key's recipient r and, if pass is
@@ -255,7 +255,7 @@ func (v *Vault) AddPluginKey(recipient, identity, name string, ui *plugin.Client
 	if err != nil {
 		return Slot{}, pluginError(r.Name(), err)
 	}
-	return v.addSlot(SlotPlugin, ct, name, params)
+	return v.addSlot(SlotPlugin, ct, name, params, false)
 }
 
 // PluginIdentity returns the identity that opens plugin slot s through its
@@ -297,15 +297,18 @@ func pluginError(name string, err error) error {
 }
 
 // addSlot writes ct as a new slot file of kind and lists it in the
-// manifest. The caller holds v.mu.
-func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[string]string) (Slot, error) {
-	l, err := lockWrite(v.dir, v.lockWait())
+// manifest: after the other slots, or with replace in place of the slots
+// of that kind and first in the list (their files then go, durably: they
+// still open with their old key). A passphrase slot is refused while a key
+// is required. The caller holds v.mu.
+func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[string]string, replace bool) (Slot, error) {
+	l, err := v.lockManifest()
 	if err != nil {
 		return Slot{}, err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return Slot{}, err
+	if kind == SlotPassphrase && v.requireKeyLocked() {
+		return Slot{}, fmt.Errorf("no passphrase-only slot while a key is required: %w", ErrKeyRequired)
 	}
 	s, err := v.writeSlotFile(kind, ct, time.Now().UTC())
 	if err != nil {
@@ -313,10 +316,22 @@ func (v *Vault) addSlot(kind SlotKind, ct []byte, label string, params map[strin
 	}
 	s.Label, s.Params = label, params
 	m := *v.man
-	m.Slots = append(append([]slotJSON(nil), v.man.Slots...), s)
+	if replace {
+		m.Slots = []slotJSON{s}
+		for _, x := range v.man.Slots {
+			if SlotKind(x.Kind) != kind {
+				m.Slots = append(m.Slots, x)
+			}
+		}
+	} else {
+		m.Slots = append(append([]slotJSON(nil), v.man.Slots...), s)
+	}
 	if err := v.writeManifest(&m); err != nil {
 		os.Remove(filepath.Join(v.dir, s.File))
 		return Slot{}, err
+	}
+	if replace {
+		v.removeLeftovers()
 	}
 	return s.slot(), nil
 }
@@ -331,14 +346,11 @@ func (v *Vault) RemoveSlot(id string) error {
 	if v.master == nil {
 		return ErrLocked
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	m := *v.man
 	m.Slots = nil
 	found, keys := false, 0
@@ -373,14 +385,11 @@ func (v *Vault) RemoveSlot(id string) error {
 func (v *Vault) RecordSignCount(credentialID []byte, count uint32) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	cid := b64.EncodeToString(credentialID)
 	m := *v.man
 	m.Slots = append([]slotJSON(nil), v.man.Slots...)
@@ -440,14 +449,11 @@ func (v *Vault) SetRequireKey(on bool) error {
 	if !on && !v.unlockedBy.KeyKind() {
 		return fmt.Errorf("turning off the security key requirement needs the key: unlock with it first (this vault was unlocked with its %s)", v.unlockedBy)
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	m := *v.man
 	m.RequireKey = on
 	m.Slots = nil
@@ -506,14 +512,11 @@ func (v *Vault) WebAuthnUser() ([]byte, error) {
 	if b, err := b64.DecodeString(v.man.WebAuthnUser); err == nil && len(b) > 0 {
 		return b, nil
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return nil, err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return nil, err
-	}
 	if b, err := b64.DecodeString(v.man.WebAuthnUser); err == nil && len(b) > 0 {
 		return b, nil
 	}

@@ -8,37 +8,8 @@ import (
 	"filippo.io/age/plugin"
 
 	"github.com/tessera-auth/tessera/vault"
-	"github.com/tessera-auth/tessera/vault/plugintest"
+	"github.com/tessera-auth/tessera/vault/vaulttest"
 )
-
-const (
-	fakePlugin = plugintest.Name
-	fakePIN    = plugintest.PIN
-)
-
-func pluginOnPath(t *testing.T) { plugintest.OnPath(t) }
-
-// testUI answers PIN prompts with pin and records what the plugin showed.
-type testUI struct {
-	pin      string
-	prompts  []string
-	messages []string
-}
-
-func (u *testUI) ui() *plugin.ClientUI {
-	return &plugin.ClientUI{
-		DisplayMessage: func(name, msg string) error { u.messages = append(u.messages, name+": "+msg); return nil },
-		RequestValue: func(name, prompt string, secret bool) (string, error) {
-			u.prompts = append(u.prompts, prompt)
-			if !secret {
-				return "", errors.New("a PIN prompt that is not secret")
-			}
-			return u.pin, nil
-		},
-		Confirm:   func(string, string, string, string) (bool, error) { return false, errors.New("no confirm expected") },
-		WaitTimer: func(string) {},
-	}
-}
 
 // TestPluginSlot: a slot sealed to an age plugin recipient opens through
 // the plugin (this test binary on PATH) with its PIN prompt and message
@@ -46,26 +17,26 @@ func (u *testUI) ui() *plugin.ClientUI {
 // installed each fail with what happened, the vault staying locked and
 // not called damaged; and a rekey seals the slot again through the plugin.
 func TestPluginSlot(t *testing.T) {
-	pluginOnPath(t)
+	vaulttest.PluginOnPath(t)
 	v, dir, _ := newVault(t)
 	mustAdd(t, v, totp("GitHub", "alice", 1))
 	mustSave(t, v)
-	good := &testUI{pin: fakePIN}
-	s, err := v.AddPluginKey(plugin.EncodeRecipient(fakePlugin, []byte("key one")), plugin.EncodeIdentity(fakePlugin, []byte("key one")), "test key", good.ui())
+	good := &vaulttest.PluginUI{PIN: vaulttest.PluginPIN}
+	s, err := v.AddPluginKey(plugin.EncodeRecipient(vaulttest.PluginName, []byte("key one")), plugin.EncodeIdentity(vaulttest.PluginName, []byte("key one")), "test key", good.UI())
 	if err != nil {
 		t.Fatal(err)
 	}
-	crash, err := v.AddPluginKey(plugin.EncodeRecipient(fakePlugin, []byte("crash")), plugin.EncodeIdentity(fakePlugin, []byte("crash")), "crashing", good.ui())
+	crash, err := v.AddPluginKey(plugin.EncodeRecipient(vaulttest.PluginName, []byte(vaulttest.CrashData)), plugin.EncodeIdentity(vaulttest.PluginName, []byte(vaulttest.CrashData)), "crashing", good.UI())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.AddPluginKey(plugin.EncodeRecipient(fakePlugin, []byte("x")), plugin.EncodeIdentity("other", []byte("x")), "", good.ui()); err == nil ||
+	if _, err := v.AddPluginKey(plugin.EncodeRecipient(vaulttest.PluginName, []byte("x")), plugin.EncodeIdentity("other", []byte("x")), "", good.UI()); err == nil ||
 		!strings.Contains(err.Error(), "identity is for plugin other") {
 		t.Errorf("an identity of another plugin: %v", err)
 	}
 
-	open := func(slot vault.Slot, u *testUI) (*vault.Vault, error) {
-		id, err := vault.PluginIdentity(slot, u.ui())
+	open := func(slot vault.Slot, u *vaulttest.PluginUI) (*vault.Vault, error) {
+		id, err := vault.PluginIdentity(slot, u.UI())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,8 +49,8 @@ func TestPluginSlot(t *testing.T) {
 	if len(w.Entries()) != 1 || w.UnlockedWith() != vault.SlotPlugin {
 		t.Errorf("%d entries, unlocked with %s", len(w.Entries()), w.UnlockedWith())
 	}
-	if len(good.prompts) != 1 || !strings.Contains(good.prompts[0], "PIN") || len(good.messages) != 1 || !strings.Contains(good.messages[0], "touch your key") {
-		t.Errorf("prompts %q, messages %q", good.prompts, good.messages)
+	if len(good.Prompts) != 1 || !strings.Contains(good.Prompts[0], "PIN") || len(good.Messages) != 1 || !strings.Contains(good.Messages[0], "touch your key") {
+		t.Errorf("prompts %q, messages %q", good.Prompts, good.Messages)
 	}
 
 	for name, c := range map[string]struct {
@@ -88,9 +59,9 @@ func TestPluginSlot(t *testing.T) {
 		want string
 	}{
 		"wrong PIN": {s, "0000", "wrong PIN"},
-		"crash":     {crash, fakePIN, "age plugin " + fakePlugin + " stopped without answering"},
+		"crash":     {crash, vaulttest.PluginPIN, "age plugin " + vaulttest.PluginName + " stopped without answering"},
 	} {
-		x, err := open(c.slot, &testUI{pin: c.pin})
+		x, err := open(c.slot, &vaulttest.PluginUI{PIN: c.pin})
 		if err == nil || !strings.Contains(err.Error(), c.want) || errors.Is(err, vault.ErrDamaged) || errors.Is(err, vault.ErrWrongKey) {
 			t.Errorf("%s: %v, want an error saying %q", name, err, c.want)
 		}
@@ -100,7 +71,7 @@ func TestPluginSlot(t *testing.T) {
 		t.Logf("%s: %v", name, err)
 	}
 
-	res, err := w.Rekey(&vault.RekeyOptions{Passphrases: []string{testPass}, PluginUI: good.ui()})
+	res, err := w.Rekey(&vault.RekeyOptions{Passphrases: []string{testPass}, PluginUI: good.UI()})
 	if err != nil || len(res.Dropped) != 0 {
 		t.Fatalf("rekey: %v, %+v", err, res)
 	}
@@ -115,7 +86,7 @@ func TestPluginSlot(t *testing.T) {
 
 	t.Setenv("PATH", t.TempDir())
 	_, err = open(s, good)
-	if err == nil || !strings.Contains(err.Error(), "age-plugin-"+fakePlugin+" was not found on PATH") {
+	if err == nil || !strings.Contains(err.Error(), "age-plugin-"+vaulttest.PluginName+" was not found on PATH") {
 		t.Errorf("plugin missing: %v", err)
 	}
 	t.Logf("plugin missing: %v", err)

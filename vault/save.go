@@ -339,6 +339,22 @@ func (v *Vault) writeSlotFile(kind SlotKind, ct []byte, now time.Time) (slotJSON
 	return s, nil
 }
 
+// lockManifest takes the write lock and reads the manifest afresh, as
+// every change of the manifest or the key slots begins: another process
+// may have changed it since this one read it. The caller releases the
+// lock.
+func (v *Vault) lockManifest() (*writeLock, error) {
+	l, err := lockWrite(v.dir, v.lockWait())
+	if err != nil {
+		return nil, err
+	}
+	if err := v.readManifest(); err != nil {
+		l.release()
+		return nil, err
+	}
+	return l, nil
+}
+
 func (v *Vault) writeManifest(m *manifest) error {
 	b := m.encode()
 	if err := writeFile(v.dir, manifestFile, b); err != nil {
@@ -361,37 +377,12 @@ func (v *Vault) SetPassphrase(passphrase string) error {
 	if err != nil {
 		return err
 	}
-	l, err := lockWrite(v.dir, v.lockWait())
+	ct, err := sealSlot(v.master, r)
 	if err != nil {
 		return err
 	}
-	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
-	if v.requireKeyLocked() {
-		return fmt.Errorf("no passphrase-only slot while a key is required: %w", ErrKeyRequired)
-	}
-	s, err := v.writeSlot(SlotPassphrase, r, time.Now().UTC())
-	if err != nil {
-		return err
-	}
-	m := *v.man
-	m.Slots = nil
-	for _, x := range v.man.Slots {
-		if SlotKind(x.Kind) != SlotPassphrase {
-			m.Slots = append(m.Slots, x)
-		}
-	}
-	m.Slots = append([]slotJSON{s}, m.Slots...)
-	if err := v.writeManifest(&m); err != nil {
-		os.Remove(filepath.Join(v.dir, s.File))
-		return err
-	}
-	// The old passphrase slot goes, durably: it still opens with the old
-	// passphrase.
-	v.removeLeftovers()
-	return nil
+	_, err = v.addSlot(SlotPassphrase, ct, "", nil, true)
+	return err
 }
 
 // BackupsKept returns how many previous bodies the vault keeps.
@@ -410,14 +401,11 @@ func (v *Vault) SetBackupsKept(n int) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	l, err := lockWrite(v.dir, v.lockWait())
+	l, err := v.lockManifest()
 	if err != nil {
 		return err
 	}
 	defer l.release()
-	if err := v.readManifest(); err != nil {
-		return err
-	}
 	m := *v.man
 	m.BackupsKept = n
 	if err := v.writeManifest(&m); err != nil {

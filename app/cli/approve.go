@@ -210,14 +210,7 @@ func runApproveRequest(env Env, args []string) error {
 func runApproveClients(env Env, args []string) error {
 	fs := newFlags(env, "approve clients", "[--vault DIR]")
 	vf := addVaultFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	v, err := vf.unlock(env, "approve clients", false)
+	v, err := vf.parseUnlock(env, fs, args)
 	if err != nil {
 		return err
 	}
@@ -272,14 +265,7 @@ func runApproveLog(env Env, args []string) error {
 	fs := newFlags(env, "approve log", "[--grep TEXT] [--vault DIR]")
 	vf := addVaultFlags(fs)
 	grep := fs.String("grep", "", "print only records containing `TEXT` (any case)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	v, err := vf.unlock(env, "approve log", false)
+	v, err := vf.parseUnlock(env, fs, args)
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,7 @@ func exitCode(t *testing.T, done <-chan int) int {
 // paired 3), clients, log and revoke, against the real server, the test
 // playing the person who types the printed codes.
 func TestApproveVerbs(t *testing.T) {
+	t.Parallel() // mostly waiting: the expiry alone takes 10 s
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
 	v, _, err := vault.Create(vdir, "correct horse", &vault.Options{WorkFactor: 10})

@@ -10,15 +10,17 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/tessera-auth/tessera/app/cli"
-	"github.com/tessera-auth/tessera/vault/plugintest"
+	"github.com/tessera-auth/tessera/vault/vaulttest"
 )
 
 func TestMain(m *testing.M) {
+	// The scripts run tessera, a copy of this binary, hundreds of times.
+	vaulttest.NoRaceExitSleep()
 	testscript.Main(m, map[string]func(){
 		"tessera":      func() { os.Exit(cli.Run(cli.OSEnv(), os.Args[1:])) },
 		"tessera-exit": tesseraExit,
-		// A stand-in for age-plugin-yubikey: see vault/plugintest.
-		"age-plugin-" + plugintest.Name: func() { os.Exit(plugintest.Serve()) },
+		// A stand-in for age-plugin-yubikey: see vault/vaulttest.
+		"age-plugin-" + vaulttest.PluginName: func() { os.Exit(vaulttest.ServePlugin()) },
 	})
 }
 

@@ -13,14 +13,7 @@ func runRekey(env Env, args []string) error {
 		"sealed to it again; the old master key and slot files are gone. Copies of the vault made before (backup\n"+
 		"drives, other devices) stay readable with what opened them then. Other sync devices join again.")
 	vf := addVaultFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	v, err := vf.unlock(env, "rekey", false)
+	v, err := vf.parseUnlock(env, fs, args)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 // them, the folder's device files read back, and at the end both devices
 // hold every acknowledged change.
 func TestSyncKilled(t *testing.T) {
+	t.Parallel() // mostly waiting on the sync processes it kills
 	tessera, err := exec.LookPath("tessera")
 	if err != nil {
 		t.Fatalf("the tessera command testscript installs is not on PATH: %v", err)

@@ -131,6 +131,20 @@ func (f *vaultFlags) unlock(env Env, verb string, allowDamaged bool) (*vault.Vau
 	return v, nil
 }
 
+// parseUnlock parses the flags of a verb that takes no positional
+// arguments, refusing any, and unlocks the vault the flags name. The caller
+// locks the vault when done.
+func (f *vaultFlags) parseUnlock(env Env, fs *flag.FlagSet, args []string) (*vault.Vault, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := noArgs(pos); err != nil {
+		return nil, err
+	}
+	return f.unlock(env, fs.Name(), false)
+}
+
 // passphrase reads the passphrase from --passphrase-file,
 // $TESSERA_PASSPHRASE_FILE or the terminal.
 func (f *vaultFlags) passphrase(env Env, prompt string) (string, error) {

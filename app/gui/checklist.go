@@ -14,9 +14,10 @@ import (
 	"github.com/tessera-auth/tessera/vault"
 )
 
-// checklistScreen shows every account found in a migration QR code (or in
-// several codes) with a checkbox, so the person picks what to add.
-type checklistScreen struct {
+// checklist is a screen that lists entries, each with a checkbox (all
+// checked at first), under a title and optional notes, with "All",
+// Cancel and "Add N": the person picks which entries to add.
+type checklist struct {
 	ui *UI
 
 	entries []vault.Entry
@@ -24,10 +25,14 @@ type checklistScreen struct {
 	all     *widget.Check
 	addBtn  *widget.Button
 	content fyne.CanvasObject
+	add     func([]vault.Entry)
 }
 
-func newChecklistScreen(ui *UI, entries []vault.Entry, source string) *checklistScreen {
-	s := &checklistScreen{ui: ui, entries: entries}
+// newChecklist builds a checklist of entries. notes, if not nil, stands
+// between the title and the list; add gets the checked entries when the
+// person taps "Add N".
+func newChecklist(ui *UI, title string, notes fyne.CanvasObject, entries []vault.Entry, add func([]vault.Entry)) *checklist {
+	s := &checklist{ui: ui, entries: entries, add: add}
 	rows := container.NewVBox()
 	for i := range entries {
 		e := &entries[i]
@@ -36,6 +41,9 @@ func newChecklistScreen(ui *UI, entries []vault.Entry, source string) *checklist
 			label = "(no name)"
 		}
 		label += "  ·  " + e.KindName()
+		if len(e.Tags) > 0 {
+			label += "  ·  " + strings.Join(e.Tags, ", ")
+		}
 		c := widget.NewCheck(label, func(bool) { s.onChecked() })
 		c.Checked = true
 		s.checks = append(s.checks, c)
@@ -46,17 +54,22 @@ func newChecklistScreen(ui *UI, entries []vault.Entry, source string) *checklist
 	s.addBtn = widget.NewButton("", s.onAdd)
 	s.addBtn.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", ui.showList)
-	title := widget.NewLabel(fmt.Sprintf("%d accounts found in %s. Choose the ones to add:", len(entries), source))
-	title.Wrapping = fyne.TextWrapWord
-	title.TextStyle.Bold = true
-	s.content = container.NewBorder(container.NewVBox(title, s.all, widget.NewSeparator()),
-		container.NewGridWithColumns(2, cancel, s.addBtn), nil, nil, container.NewVScroll(rows))
+	heading := widget.NewLabel(title)
+	heading.Wrapping = fyne.TextWrapWord
+	heading.TextStyle.Bold = true
+	top := container.NewVBox(heading)
+	if notes != nil {
+		top.Add(notes)
+	}
+	top.Add(s.all)
+	top.Add(widget.NewSeparator())
+	s.content = container.NewBorder(top, container.NewGridWithColumns(2, cancel, s.addBtn), nil, nil, container.NewVScroll(rows))
 	s.onChecked()
 	return s
 }
 
 // chosen returns the checked entries.
-func (s *checklistScreen) chosen() []vault.Entry {
+func (s *checklist) chosen() []vault.Entry {
 	var out []vault.Entry
 	for i, c := range s.checks {
 		if c.Checked {
@@ -66,7 +79,7 @@ func (s *checklistScreen) chosen() []vault.Entry {
 	return out
 }
 
-func (s *checklistScreen) onChecked() {
+func (s *checklist) onChecked() {
 	n := len(s.chosen())
 	s.addBtn.SetText(fmt.Sprintf("Add %d", n))
 	if n == 0 {
@@ -76,7 +89,7 @@ func (s *checklistScreen) onChecked() {
 	}
 }
 
-func (s *checklistScreen) onAll(on bool) {
+func (s *checklist) onAll(on bool) {
 	for _, c := range s.checks {
 		c.Checked = on
 		c.Refresh()
@@ -84,12 +97,22 @@ func (s *checklistScreen) onAll(on bool) {
 	s.onChecked()
 }
 
-func (s *checklistScreen) onAdd() {
+func (s *checklist) onAdd() {
 	s.ui.touch()
-	if len(s.chosen()) == 0 {
-		return
-	}
-	s.ui.addEntries(s.chosen())
+	s.add(s.chosen())
+}
+
+// checklistScreen shows every account found in a migration QR code (or in
+// several codes) in a checklist, so the person picks what to add.
+type checklistScreen struct{ *checklist }
+
+func newChecklistScreen(ui *UI, entries []vault.Entry, source string) *checklistScreen {
+	title := fmt.Sprintf("%d accounts found in %s. Choose the ones to add:", len(entries), source)
+	return &checklistScreen{newChecklist(ui, title, nil, entries, func(chosen []vault.Entry) {
+		if len(chosen) > 0 {
+			ui.addEntries(chosen)
+		}
+	})}
 }
 
 // takeTexts turns the texts of QR codes (or pasted lines) into entries: one

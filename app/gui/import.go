@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
@@ -147,34 +146,21 @@ func (f *importFlow) askPassphrase(problem string) {
 	f.ui.win.Canvas().Focus(f.pass)
 }
 
-// importScreen lists what an export holds, each account with a checkbox,
-// and says what was left out and why.
+// importScreen lists what an export holds in a checklist, and says what
+// was left out and why.
 type importScreen struct {
-	ui *UI
+	*checklist
 
-	items   []imports.Item
-	dups    []imports.Duplicate
-	checks  []*widget.Check
-	all     *widget.Check
-	addBtn  *widget.Button
-	notes   *widget.Label
-	content fyne.CanvasObject
+	dups  []imports.Duplicate
+	notes *widget.Label
 }
 
 func newImportScreen(ui *UI, name string, res *imports.Result) *importScreen {
 	fresh, dups := imports.Dedupe(ui.vault.Entries(), res.Items)
-	s := &importScreen{ui: ui, items: fresh, dups: dups}
-	rows := container.NewVBox()
-	for _, it := range fresh {
-		e := &it.Entry
-		label := e.Label() + "  ·  " + e.KindName()
-		if len(e.Tags) > 0 {
-			label += "  ·  " + strings.Join(e.Tags, ", ")
-		}
-		c := widget.NewCheck(label, func(bool) { s.onChecked() })
-		c.Checked = true
-		s.checks = append(s.checks, c)
-		rows.Add(c)
+	s := &importScreen{dups: dups}
+	entries := make([]vault.Entry, len(fresh))
+	for i, it := range fresh {
+		entries[i] = it.Entry
 	}
 	var notes []string
 	if len(dups) > 0 {
@@ -192,59 +178,20 @@ func newImportScreen(ui *UI, name string, res *imports.Result) *importScreen {
 	s.notes = widget.NewLabel(strings.Join(notes, "\n"))
 	s.notes.Wrapping = fyne.TextWrapWord
 	s.notes.Hidden = len(notes) == 0
-
-	s.all = widget.NewCheck("All", s.onAll)
-	s.all.Checked = true
-	s.addBtn = widget.NewButton("", s.onAdd)
-	s.addBtn.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", ui.showList)
-	title := widget.NewLabel(fmt.Sprintf("%d new accounts in %s (%s export). Choose the ones to add:", len(fresh), name, res.Format))
-	title.Wrapping = fyne.TextWrapWord
-	title.TextStyle.Bold = true
-	s.content = container.NewBorder(container.NewVBox(title, s.notes, s.all, widget.NewSeparator()),
-		container.NewGridWithColumns(2, cancel, s.addBtn), nil, nil, container.NewVScroll(rows))
-	s.onChecked()
+	title := fmt.Sprintf("%d new accounts in %s (%s export). Choose the ones to add:", len(fresh), name, res.Format)
+	s.checklist = newChecklist(ui, title, s.notes, entries, s.addChosen)
 	return s
 }
 
-// chosen returns the checked entries.
-func (s *importScreen) chosen() []vault.Entry {
-	var out []vault.Entry
-	for i, c := range s.checks {
-		if c.Checked {
-			out = append(out, s.items[i].Entry)
-		}
-	}
-	return out
-}
-
-func (s *importScreen) onChecked() {
-	n := len(s.chosen())
-	s.addBtn.SetText(fmt.Sprintf("Add %d", n))
-	if n == 0 {
-		s.addBtn.Disable()
-	} else {
-		s.addBtn.Enable()
-	}
-}
-
-func (s *importScreen) onAll(on bool) {
-	for _, c := range s.checks {
-		c.Checked = on
-		c.Refresh()
-	}
-	s.onChecked()
-}
-
-func (s *importScreen) onAdd() {
-	s.ui.touch()
-	// A HOTP account already in the vault takes the other app's higher
-	// counter: the codes that app gave must not come again.
+// addChosen adds the chosen entries. A HOTP account already in the vault
+// takes the other app's higher counter: the codes that app gave must not
+// come again.
+func (s *importScreen) addChosen(chosen []vault.Entry) {
 	if raised, err := imports.RaiseCounters(s.ui.vault, s.dups); err != nil {
 		s.ui.report(err.Error(), true)
 		return
 	} else if len(raised) > 0 {
 		s.ui.unsaved = true
 	}
-	s.ui.addEntries(s.chosen())
+	s.ui.addEntries(chosen)
 }

@@ -4,12 +4,15 @@ import (
 	"os"
 	"testing"
 
-	"github.com/tessera-auth/tessera/vault/plugintest"
+	"github.com/tessera-auth/tessera/vault/vaulttest"
 )
 
 // TestMain serves the fake age plugin when this test binary runs as one
-// (see plugintest).
+// (see vaulttest).
 func TestMain(m *testing.M) {
-	plugintest.Main()
+	if vaulttest.IsPlugin() {
+		os.Exit(vaulttest.ServePlugin())
+	}
+	vaulttest.NoRaceExitSleep()
 	os.Exit(m.Run())
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 	"github.com/tessera-auth/tessera/sync/backup"
 	"github.com/tessera-auth/tessera/vault"
-	"github.com/tessera-auth/tessera/vault/plugintest"
+	"github.com/tessera-auth/tessera/vault/vaulttest"
 )
 
 // fakeBrowser stands for the browser of h's window: it keeps the page
@@ -530,14 +530,14 @@ func (q *uiQueue) until(what string, cond func() bool) {
 // whose PIN prompt is a dialog and whose message a toast; a wrong PIN is
 // said and the window stays locked.
 func TestSecurityKeyAgePlugin(t *testing.T) {
-	plugintest.OnPath(t)
+	vaulttest.PluginOnPath(t)
 	h := newHarness(t, "")
 	h.unlock()
 	h.ui.showKeys()
 	ks := h.ui.keys
 	ks.onAddPlugin()
-	test.Type(h.dialogEntry(0), plugintest.Recipient("key one"))
-	test.Type(h.dialogEntry(1), plugintest.Identity("key one"))
+	test.Type(h.dialogEntry(0), vaulttest.PluginRecipient("key one"))
+	test.Type(h.dialogEntry(1), vaulttest.PluginIdentity("key one"))
 	test.Type(h.dialogEntry(2), "plugin key")
 	test.Tap(h.button("Add"))
 	if !strings.Contains(ks.status.Text, "age plugin key added") {
@@ -555,7 +555,7 @@ func TestSecurityKeyAgePlugin(t *testing.T) {
 		if !s.busy {
 			t.Fatalf("the plugin asked for no PIN: %q", s.status.Text)
 		}
-		return strings.Contains(h.dialogText(), plugintest.Prompt)
+		return strings.Contains(h.dialogText(), vaulttest.PluginPrompt)
 	}
 
 	test.Tap(s.key)
@@ -569,13 +569,13 @@ func TestSecurityKeyAgePlugin(t *testing.T) {
 
 	test.Tap(s.key)
 	q.until("the plugin's PIN prompt", prompt)
-	test.Type(h.dialogEntry(0), plugintest.PIN)
+	test.Type(h.dialogEntry(0), vaulttest.PluginPIN)
 	test.Tap(h.button("OK"))
 	q.until("the plugin to unlock", idle)
 	if !h.ui.unlocked() || h.ui.vault.UnlockedWith() != vault.SlotPlugin {
 		t.Fatalf("the right PIN: unlocked %v, status %q", h.ui.unlocked(), s.status.Text)
 	}
-	if msg := h.ui.toast.message(); !strings.Contains(msg, "age-plugin-"+plugintest.Name+": touch your key") {
+	if msg := h.ui.toast.message(); !strings.Contains(msg, "age-plugin-"+vaulttest.PluginName+": touch your key") {
 		t.Errorf("the plugin's message is not shown: the toast says %q", msg)
 	}
 }

@@ -1,16 +1,13 @@
 package imports
 
 import (
-	"bytes"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/tessera-auth/tessera/otp"
@@ -229,68 +226,14 @@ func (e encString) open(encKey, macKey []byte) ([]byte, error) {
 }
 
 func readBitwardenCSV(data []byte, _ *Options, r *Result) error {
-	cr := csv.NewReader(bytes.NewReader(trimBOM(data)))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("bitwarden-csv: the header line: %v", csvErr(err))
-	}
-	col := columns(header)
-	if _, ok := col["login_totp"]; !ok {
-		return fmt.Errorf("bitwarden-csv: %w: the header has no login_totp column", ErrUnknownFormat)
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return nil
-		}
+	return readCSV(data, r, "bitwarden-csv", "login_totp", func(totp string, get func(string) string) (vault.Entry, error) {
+		e, err := bitwardenTOTP(totp, get("name"), get("login_username"))
 		if err != nil {
-			return fmt.Errorf("bitwarden-csv: %v", csvErr(err))
-		}
-		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("line %d", line)
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return rec[i]
-			}
-			return ""
-		}
-		if strings.TrimSpace(get("login_totp")) == "" {
-			continue
-		}
-		e, err := bitwardenTOTP(get("login_totp"), get("name"), get("login_username"))
-		if err != nil {
-			r.problem(where, "login_totp: %v", err)
-			continue
+			return e, err
 		}
 		e.Note = get("notes")
 		e.Favourite = get("favorite") == "1"
 		e.Tags = addTag(e.Tags, get("folder"))
-		r.add(where, e)
-	}
-}
-
-// columns maps lower-case CSV header names to their index.
-func columns(header []string) map[string]int {
-	m := make(map[string]int, len(header))
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if _, dup := m[h]; !dup {
-			m[h] = i
-		}
-	}
-	return m
-}
-
-// csvErr describes a CSV error by its position, without the text.
-func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("line %d, column %d: %v", pe.Line, pe.Column, pe.Err)
-	}
-	if err == io.EOF {
-		return "the file is empty"
-	}
-	return err.Error()
+		return e, nil
+	})
 }

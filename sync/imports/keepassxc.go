@@ -1,10 +1,7 @@
 package imports
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,41 +18,10 @@ import (
 // those are read too.
 
 func readKeePassXC(data []byte, _ *Options, r *Result) error {
-	cr := csv.NewReader(bytes.NewReader(trimBOM(data)))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("keepassxc: the header line: %v", csvErr(err))
-	}
-	col := columns(header)
-	if _, ok := col["totp"]; !ok {
-		return fmt.Errorf("keepassxc: %w: the header has no TOTP column", ErrUnknownFormat)
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("keepassxc: %v", csvErr(err))
-		}
-		line, _ := cr.FieldPos(0)
-		where := fmt.Sprintf("line %d", line)
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return rec[i]
-			}
-			return ""
-		}
-		totp := strings.TrimSpace(get("totp"))
-		if totp == "" {
-			continue
-		}
+	return readCSV(data, r, "keepassxc", "TOTP", func(totp string, get func(string) string) (vault.Entry, error) {
 		e, err := keepassTOTP(totp)
 		if err != nil {
-			r.problem(where, "TOTP: %v", err)
-			continue
+			return e, err
 		}
 		if t := strings.TrimSpace(get("title")); t != "" {
 			e.Issuer = t
@@ -71,8 +37,8 @@ func readKeePassXC(data []byte, _ *Options, r *Result) error {
 			g = ""
 		}
 		e.Tags = addTag(e.Tags, strings.TrimPrefix(g, "Root/"))
-		r.add(where, e)
-	}
+		return e, nil
+	})
 }
 
 func keepassTOTP(s string) (vault.Entry, error) {
