@@ -9,10 +9,9 @@ import (
 
 // conns caps the connections open on all of a server's listeners at
 // MaxConns. A connection kept alive while idle holds a place too; when
-// every place is taken, the one idle longest is closed to make room, so
-// that a burst of keep-alive clients cannot lock others out for the whole
-// idle timeout. A client that reuses a connection closed that way gets an
-// error on it and connects again.
+// every place is taken, the one idle longest (a second at least) is
+// closed to make room, so that a burst of keep-alive clients cannot lock
+// others out for the whole idle timeout.
 type conns struct {
 	slots chan struct{}
 
@@ -35,19 +34,51 @@ func (cs *conns) track(c net.Conn, st http.ConnState) {
 	}
 }
 
-// acquire takes a place for a new connection, closing the longest idle
-// connection first when none is free, then waiting for a place.
+// Reclaiming idle connections: only one idle at least minIdle is closed
+// (a client that has just had its answer may be about to send on it
+// again), looked for every reclaimEvery while every place is taken.
+const (
+	minIdle      = time.Second
+	reclaimEvery = 250 * time.Millisecond
+)
+
+// acquire takes a place for a new connection; while none is free, it
+// closes the connection idle longest, once it has idled minIdle, to make
+// one. It returns false when done is closed first.
 func (cs *conns) acquire(done <-chan struct{}) bool {
-	select {
-	case cs.slots <- struct{}{}:
-		return true
-	default:
+	var tick *time.Ticker
+	for {
+		select {
+		case cs.slots <- struct{}{}:
+			if tick != nil {
+				tick.Stop()
+			}
+			return true
+		default:
+		}
+		cs.closeIdle(time.Now().Add(-minIdle))
+		if tick == nil {
+			tick = time.NewTicker(reclaimEvery)
+			defer tick.Stop()
+		}
+		select {
+		case cs.slots <- struct{}{}:
+			return true
+		case <-done:
+			return false
+		case <-tick.C:
+		}
 	}
+}
+
+// closeIdle closes the connection idle longest if it has idled since
+// before then.
+func (cs *conns) closeIdle(before time.Time) {
 	cs.mu.Lock()
 	var oldest net.Conn
 	var since time.Time
 	for c, t := range cs.idle {
-		if oldest == nil || t.Before(since) {
+		if t.Before(before) && (oldest == nil || t.Before(since)) {
 			oldest, since = c, t
 		}
 	}
@@ -55,12 +86,6 @@ func (cs *conns) acquire(done <-chan struct{}) bool {
 	cs.mu.Unlock()
 	if oldest != nil {
 		oldest.Close()
-	}
-	select {
-	case cs.slots <- struct{}{}:
-		return true
-	case <-done:
-		return false
 	}
 }
 
