@@ -286,6 +286,7 @@ func (u *UI) unlocked() bool { return u.vault != nil && !u.vault.Locked() }
 func (u *UI) onUnlocked() {
 	u.list.load(u.vault.Entries())
 	u.show(u.list.content, u.list.search)
+	u.list.showSelected()
 	u.win.SetTitle(titleUnlocked)
 	u.touch()
 	u.startTicking()
