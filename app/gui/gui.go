@@ -343,7 +343,11 @@ func (u *UI) lock() {
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
-	u.toast.show("Locked.", toastTime, "", nil)
+	msg := "Locked."
+	if len(u.approvals.queue) > 0 {
+		msg = "Locked. A program waits for your approval: unlock to answer it."
+	}
+	u.toast.show(msg, toastTime, "", nil)
 }
 
 // onScreenLocked locks the vault when the desktop locks the screen, if the
