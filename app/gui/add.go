@@ -144,7 +144,7 @@ func (s *addScreen) onKind() {
 			item("Account", s.account, "optional: the user or project it belongs to"),
 			item("Token", s.secret, "the token's value, kept encrypted"),
 			item("URL", s.url, "optional: where the token is used or managed"),
-			item("Expires", s.expires, "optional: YYYY-MM-DD, empty if it never expires"))
+			item("Expires", s.expires, "optional: YYYY-MM-DD; empty: never"))
 	default:
 		items = append(items,
 			item("Issuer", s.issuer, "who gave you the secret"),
@@ -161,12 +161,12 @@ func (s *addScreen) onKind() {
 		items = append(items,
 			item("Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
 			item("Digits", s.digits, "6 for most services"),
-			item("Counter", s.counter, "the counter of the next code; 0 for a new account"))
+			item("Counter", s.counter, "the next code's counter; 0 when new"))
 	case kindSteam:
 		if strings.TrimSpace(s.issuer.Text) == "" {
 			s.issuer.SetText(steamIssuer)
 		}
-		items[len(items)-1].HintText = "the shared secret, in base32; codes have 5 characters and last 30 s"
+		items[len(items)-1].HintText = "base32; Steam codes: 5 characters, 30 s each"
 	}
 	if kind != kindSteam && s.issuer.Text == steamIssuer {
 		s.issuer.SetText("") // Steam's default, not the person's

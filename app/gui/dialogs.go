@@ -31,14 +31,19 @@ func (u *UI) showDialog(d dialog.Dialog, onClosed func()) {
 }
 
 // dialogRoom is the widest a dialog's content may be laid out: the window's
-// width less the margins and padding dialogs add.
+// width less the margins and padding dialogs add (about 53 px; 12 paddings
+// were too few, and the help ran 5 px off the smallest window).
 func (u *UI) dialogRoom() float32 {
 	w := u.win.Canvas().Size().Width
 	if w <= 0 {
 		w = startSize.Width
 	}
-	return w - 12*theme.Padding()
+	return w - 16*theme.Padding()
 }
+
+// dialogChrome is the height a dialog adds around its content: title,
+// buttons, padding and margins.
+const dialogChrome = 160
 
 // closeTopDialog closes the dialog opened last, if any, as Escape does.
 func (u *UI) closeTopDialog() bool {

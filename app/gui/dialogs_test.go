@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -49,6 +50,8 @@ func TestHelpFitsAndEscapeCloses(t *testing.T) {
 			for _, c := range o.Objects {
 				walk(c)
 			}
+		case *container.Scroll:
+			walk(o.Content)
 		}
 	}
 	walk(top.(*widget.PopUp).Content)

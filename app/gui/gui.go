@@ -11,12 +11,14 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"io/fs"
 	"os"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 
@@ -45,6 +47,10 @@ type Config struct {
 
 // startSize is the window's size at start; no screen needs more.
 var startSize = fyne.NewSize(460, 640)
+
+// minSize is the smallest the window can be made; every screen and dialog
+// lays out in it.
+var minSize = fyne.NewSize(400, 600)
 
 // UI is Tessera's running interface.
 type UI struct {
@@ -115,7 +121,11 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.toast = newToast(u.clock)
 	u.tips = newTooltips(u.clock)
 	u.screen = container.NewStack()
-	u.root = container.NewStack(u.screen, u.toast.layer, u.tips.layer)
+	// The window cannot be made smaller than minSize: below it the rows'
+	// names were squeezed to nothing and dialogs ran off the window.
+	floor := canvas.NewRectangle(color.Transparent)
+	floor.SetMinSize(minSize)
+	u.root = container.NewStack(floor, u.screen, u.toast.layer, u.tips.layer)
 	w.SetContent(u.root)
 	w.Resize(startSize)
 

@@ -171,10 +171,10 @@ func newImportScreen(ui *UI, name string, res *imports.Result) *importScreen {
 		if len(e.Tags) > 0 {
 			label += "  ·  " + strings.Join(e.Tags, ", ")
 		}
-		c := widget.NewCheck(label, func(bool) { s.onChecked() })
+		c := widget.NewCheck("", func(bool) { s.onChecked() })
 		c.Checked = true
 		s.checks = append(s.checks, c)
-		rows.Add(c)
+		rows.Add(checkRow(c, label))
 	}
 	var notes []string
 	if len(dups) > 0 {
