@@ -377,3 +377,41 @@ func TestLockRequeuesOpenPrompt(t *testing.T) {
 		t.Fatal("the prompt stays queued or open after its approval")
 	}
 }
+
+// While a prompt is open, what is typed goes to it, never to the search
+// behind it: with the field unfocused (a click on the prompt's text) the
+// code went into the search, and Enter then copied a code. Ctrl+L in the
+// prompt's field locks, as everywhere else.
+func TestPromptKeepsTheKeyboard(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close)
+	svc.SetIssuer("http://127.0.0.1:7787")
+	h.unlock()
+	if _, err := svc.StartPairing(approve.PairRequest{Name: "deploy script"}, approve.Caller{}); err != nil {
+		t.Fatal(err)
+	}
+	ad := h.ui.approvals.current
+	h.win.Canvas().Unfocus()
+	test.TypeOnCanvas(h.win.Canvas(), "12")
+	if h.ui.list.search.Text != "" || ad.code.Text != "12" {
+		t.Fatalf("typed with nothing focused: search %q, code field %q; want the code field to get it", h.ui.list.search.Text, ad.code.Text)
+	}
+	ad.code.TypedShortcut(ctrl(fyne.KeyL))
+	if h.ui.unlocked() {
+		t.Fatal("Ctrl+L in the prompt's field did not lock")
+	}
+	if len(h.ui.approvals.queue) != 1 {
+		t.Fatal("the prompt did not go back to the queue")
+	}
+
+	// Another dialog: typing reaches neither it nor the search.
+	h.unlock()
+	h.ui.approvals.current.deny(false)
+	h.press(h.ui.list.search, fyne.KeyF1)
+	h.win.Canvas().Unfocus()
+	test.TypeOnCanvas(h.win.Canvas(), "gi")
+	if h.ui.list.search.Text != "" {
+		t.Fatalf("typing over the help went into the search: %q", h.ui.list.search.Text)
+	}
+}

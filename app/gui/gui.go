@@ -220,6 +220,16 @@ func (u *UI) primary() *keyEntry {
 // primaryRune sends a rune typed while nothing has the focus to the
 // screen's primary field.
 func (u *UI) primaryRune(r rune) {
+	if len(u.dialogs) > 0 {
+		// Not to the screen behind the dialog: a match code typed after a
+		// click on the prompt's text went into the search, and Enter then
+		// copied a code. An approval prompt's field takes it.
+		if ad := u.approvals.current; ad != nil && u.dialogs[len(u.dialogs)-1] == dialog.Dialog(ad.d) {
+			u.win.Canvas().Focus(ad.code)
+			ad.code.TypedRune(r)
+		}
+		return
+	}
 	if p := u.primary(); p != nil {
 		u.win.Canvas().Focus(p)
 		p.TypedRune(r)

@@ -63,8 +63,11 @@ func layoutProblems(c fyne.Canvas) []string {
 					sz = theme.Size(l.SizeName)
 				}
 				few := firstRunes(l.Text, 8)
+				whole := fyne.MeasureText(l.Text, sz, l.TextStyle).Width
 				if need := fyne.MeasureText(few, sz, l.TextStyle).Width; size.Width+slack < need {
 					out = append(out, fmt.Sprintf("%s wraps %q in %v px, narrower than %q (%v px): a few letters a line", path, l.Text, size.Width, few, need))
+				} else if need := min(whole, win.Width/2, 300); size.Width+slack < need { // a readable column is fine
+					out = append(out, fmt.Sprintf("%s wraps %q in a column %v px wide, in a %v px window: a few words a line", path, l.Text, size.Width, win.Width))
 				}
 			}
 			return // its text was checked with it
