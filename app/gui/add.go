@@ -69,7 +69,7 @@ func newAddScreen(ui *UI) *addScreen {
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.kind = widget.NewSelect([]string{kindTOTP, kindHOTP, kindSteam, kindToken}, func(string) { s.onKind() })
-	field := func() *keyEntry { return newFormEntry(ui, func() { submitForm(s.form) }, false) }
+	field := func() *keyEntry { return newFormEntry(ui, func() { submitForm(s.form, s.onSubmit) }, false) }
 	s.issuer = field()
 	s.issuer.SetPlaceHolder("Example Inc.")
 	s.account = field()
@@ -100,7 +100,8 @@ func newAddScreen(ui *UI) *addScreen {
 	sources := container.NewGridWithColumns(3, s.scan, s.open, s.paste)
 	manual := widget.NewLabel("Or type the details:")
 	manual.TextStyle.Bold = true
-	s.content = container.NewBorder(head, nil, nil, nil,
+	bar := newFormBar("Back", ui.showList, "Add", func() { submitForm(s.form, s.onSubmit) })
+	s.content = container.NewBorder(head, bar, nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.formBox))))
 	return s
 }
@@ -171,13 +172,7 @@ func (s *addScreen) onKind() {
 	if kind != kindSteam && s.issuer.Text == steamIssuer {
 		s.issuer.SetText("") // Steam's default, not the person's
 	}
-	s.form = &widget.Form{
-		Items:      items,
-		SubmitText: "Add",
-		OnSubmit:   s.onSubmit,
-		CancelText: "Back",
-		OnCancel:   s.ui.showList,
-	}
+	s.form = &widget.Form{Items: items} // its buttons are the screen's bar
 	s.formBox.Objects = []fyne.CanvasObject{s.form}
 	s.formBox.Refresh()
 }

@@ -133,6 +133,26 @@ func holdsSomething(o fyne.CanvasObject) bool {
 	return false
 }
 
+// visibleObjects returns o and everything inside it that is drawn: what
+// test.LaidOutObjects returns, less hidden objects and what they hold.
+func visibleObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	out := []fyne.CanvasObject{o}
+	var kids []fyne.CanvasObject
+	switch x := o.(type) {
+	case *fyne.Container:
+		kids = x.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(x).Objects()
+	}
+	for _, k := range kids {
+		out = append(out, visibleObjects(k)...)
+	}
+	return out
+}
+
 // fyneInternal reports whether o is one of Fyne's unexported widgets (the
 // parts of its own widgets), whose sizes are Fyne's business.
 func fyneInternal(o fyne.CanvasObject) bool {

@@ -127,15 +127,12 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Vault folder", Widget: s.vaultPath, HintText: "from the next start; empty for the default"},
 			{Text: "Icons", Widget: container.NewVBox(s.packs, importBtn)},
 		},
-		SubmitText: "Apply",
-		OnSubmit:   s.onApply,
-		CancelText: "Back",
-		OnCancel:   ui.showList,
-	}
+	} // its buttons are the screen's bar
 	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Settings")
 	title.TextStyle.Bold = true
-	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil,
+	bar := newFormBar("Back", ui.showList, "Apply", func() { submitForm(form, s.onApply) })
+	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), bar, nil, nil,
 		container.NewVScroll(container.NewPadded(form)))
 	return s
 }
