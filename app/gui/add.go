@@ -192,7 +192,25 @@ func (s *addScreen) validateSecret(v string) error {
 		return nil
 	}
 	_, err := otp.DecodeSecret(v)
-	return err
+	return fieldError(err)
+}
+
+// fieldShorter rewrites the long phrasings of field errors. A form shows a
+// field's error on one line that never wraps, so a long one made the window
+// wider as it appeared (460 -> 520 px for a mistyped secret).
+var fieldShorter = strings.NewReplacer(
+	"otp: ", "",
+	", which is not base32 (A-Z, 2-7)", " (not base32)",
+	", a length no whole number of bytes encodes", ": a wrong length",
+)
+
+// fieldError is err as a form shows it under a field: short enough for the
+// smallest window (a test types every kind of mistake).
+func fieldError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(fieldShorter.Replace(err.Error()))
 }
 
 func intRange(name string, lo, hi int) fyne.StringValidator {

@@ -138,7 +138,7 @@ func (s *editScreen) makeForm(e *vault.Entry) {
 				return errors.New("required")
 			}
 			_, err := otp.DecodeSecret(v)
-			return err
+			return fieldError(err)
 		}
 		items = append(items, &widget.FormItem{Text: "Secret", Widget: s.secret, HintText: "base32; the eye shows it"})
 		switch e.OTP.Kind {

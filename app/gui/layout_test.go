@@ -323,8 +323,19 @@ var screenTour = []struct {
 	}},
 	{"add invalid", onUnlocked, func(t *testing.T, h *harness) {
 		h.ui.showAdd()
-		test.Type(h.ui.add.secret, "not base32 at all!")
-		h.ui.add.onSubmit()
+		a := h.ui.add
+		test.Type(a.issuer, "Example")
+		test.Type(a.secret, "not base32 at all!") // the longest of otp's secret errors
+		a.digits.SetText("99")
+		h.press(a.secret, fyne.KeyReturn)
+		if a.form.Validate() == nil {
+			t.Fatal("the form takes a secret that is not base32")
+		}
+	}},
+	{"add invalid length", onUnlocked, func(t *testing.T, h *harness) {
+		h.ui.showAdd()
+		test.Type(h.ui.add.secret, "ABCDEFGHA")
+		h.press(h.ui.add.secret, fyne.KeyReturn)
 	}},
 	{"edit", onUnlocked, func(t *testing.T, h *harness) {
 		h.ui.list.selectRow(0)
