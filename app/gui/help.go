@@ -53,10 +53,7 @@ func (h *helpScreen) show() {
 		rows.Add(container.NewBorder(nil, nil, container.NewStack(column, keys[i]), nil, what))
 	}
 	width := min(h.ui.dialogRoom(), 480)
-	body := container.New(fixedWidth(width), rows)
-	// In a short window the list scrolls rather than run off the window.
-	scroll := container.NewVScroll(body)
-	scroll.SetMinSize(fyne.NewSize(width, min(body.MinSize().Height, h.ui.win.Canvas().Size().Height-dialogChrome)))
-	d := dialog.NewCustom("Keyboard shortcuts", "Close", scroll, h.ui.win)
+	body := h.ui.scrollIfTall(container.New(fixedWidth(width), rows))
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", body, h.ui.win)
 	h.ui.showDialog(d, nil)
 }

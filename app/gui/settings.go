@@ -120,7 +120,10 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "Theme", Widget: s.theme},
 			{Text: "Backups kept", Widget: s.backups, HintText: "earlier versions kept on each save"},
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
-			{Text: "Backup files", Widget: container.NewVBox(widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
+			{Text: "Backup files", Widget: container.NewVBox( // as wide as their names, as the other buttons here
+				container.NewHBox(widget.NewButton("Automatic backups…", ui.showAutoBackup)),
+				container.NewHBox(widget.NewButton("Restore a backup…", ui.showRestoreFile)),
+				container.NewHBox(widget.NewButton("Export…", ui.showExport)))},
 			{Text: "Sync folder", Widget: s.syncDir, HintText: "replicated by Syncthing, Nextcloud, Dropbox…"},
 			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs asking you to approve; Ctrl+Shift+A"},
 			{Text: "Approvals port", Widget: s.port, HintText: "127.0.0.1 only; from the next start; 0 is off"},
