@@ -46,7 +46,7 @@ func (u *UI) dialogRoom() float32 {
 
 // dialogChrome is the height a dialog adds around its content: title,
 // buttons, padding and margins.
-const dialogChrome = 160
+const dialogChrome = 120
 
 // scrollIfTall returns a dialog's content as it is when the window has room
 // for it, else in a scroll as tall as the window leaves: a tall dialog ran

@@ -63,7 +63,7 @@ func (u *UI) newExportDialog() *exportDialog {
 	d.protect = widget.NewRadioGroup([]string{protectPassword, protectPlain}, func(string) { d.onChange() })
 	d.protect.Required = true
 	d.pass1 = u.newDialogPassword()
-	d.pass1.SetPlaceHolder("password the app will ask for")
+	d.pass1.SetPlaceHolder("password") // longer, it scrolled in the half-width field
 	d.pass2 = u.newDialogPassword()
 	d.pass2.SetPlaceHolder("again")
 	d.warning = widget.NewLabel("")
