@@ -49,9 +49,9 @@ func layoutProblems(c fyne.Canvas) []string {
 		if !isWidget && !isContainer && !scrolled && drawsSomething(o) && (at.X < -slack || at.Y < -slack || at.X+size.Width > win.Width+slack || at.Y+size.Height > win.Height+slack) {
 			out = append(out, fmt.Sprintf("%s is drawn at %v size %v, outside the %vx%v window", path, at, size, win.Width, win.Height))
 		}
-		if (isWidget && !fyneInternal(o) || isContainer) && !squeezed && holdsSomething(o) {
+		if (isWidget && !fyneInternal(o) || isContainer) && !squeezed {
 			min := o.MinSize()
-			if size.Width+slack < min.Width || size.Height+slack < min.Height {
+			if (size.Width+slack < min.Width || size.Height+slack < min.Height) && holdsSomething(o) {
 				out = append(out, fmt.Sprintf("%s is laid out %vx%v, smaller than the %vx%v it needs", path, size.Width, size.Height, min.Width, min.Height))
 				squeezed = true // its parts are squeezed too: said once
 			}
@@ -190,7 +190,7 @@ func layOutAgain(c fyne.Canvas) {
 			walk(k)
 		}
 	}
-	for range 3 {
+	for range 2 {
 		walk(c.Content())
 		for _, o := range c.Overlays().List() {
 			walk(o)
@@ -380,9 +380,9 @@ func TestEveryScreenLaysOut(t *testing.T) {
 	es[0].Account = "an.extremely.long.account.name.for.testing@subdomain.example.co.uk"
 	es[0].Tags = []string{"work", "personal", "family", "a-rather-long-tag"}
 	for _, variant := range []string{themeLight, themeDark} {
-		sizes := []fyne.Size{{}, startSize} // {}: the smallest the window can be
-		if variant == themeLight {          // the themes differ in colour, not in size
-			sizes = append(sizes, fyne.NewSize(1200, 900))
+		sizes := []fyne.Size{{}}   // {}: the smallest the window can be
+		if variant == themeLight { // the themes differ in colour, not in size
+			sizes = append(sizes, startSize, fyne.NewSize(1200, 900))
 		}
 		for _, size := range sizes {
 			// One window for the screens of a vault, made ready for each;
@@ -429,7 +429,9 @@ func TestEveryScreenLaysOut(t *testing.T) {
 func resetForTour(h *harness, state tourState) {
 	for h.ui.closeTopDialog() {
 	}
-	h.ui.toast.hide()
+	if h.ui.toast.message() != "" {
+		h.ui.toast.hide()
+	}
 	switch state {
 	case onLocked:
 		if h.ui.unlocked() {
@@ -442,8 +444,14 @@ func resetForTour(h *harness, state tourState) {
 			h.ui.unlock.reset()
 			h.unlock()
 		}
-		h.ui.list.search.SetText("")
-		h.ui.list.group.SetSelected(groupAll)
-		h.ui.showList()
+		if h.ui.list.search.Text != "" {
+			h.ui.list.search.SetText("")
+		}
+		if h.ui.list.group.Selected != groupAll {
+			h.ui.list.group.SetSelected(groupAll)
+		}
+		if h.ui.current != h.ui.list.content {
+			h.ui.showList()
+		}
 	}
 }
