@@ -42,7 +42,7 @@ const (
 type addScreen struct {
 	ui *UI
 
-	scan, open, paste *widget.Button
+	scan, open, paste *escapeButton
 	status            *widget.Label
 
 	kind      *widget.Select
@@ -62,9 +62,11 @@ type addScreen struct {
 
 func newAddScreen(ui *UI) *addScreen {
 	s := &addScreen{ui: ui}
-	s.scan = widget.NewButtonWithIcon("Scan screen", theme.ViewFullScreenIcon(), s.onScan)
-	s.open = widget.NewButtonWithIcon("Open file…", theme.FileImageIcon(), s.onOpen)
-	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
+	// Escape leaves for the list from these too: the screen opens with the
+	// keyboard on Scan screen, and a button keeps Escape to itself.
+	s.scan = newEscapeButton("Scan screen", theme.ViewFullScreenIcon(), s.onScan, ui.showList)
+	s.open = newEscapeButton("Open file…", theme.FileImageIcon(), s.onOpen, ui.showList)
+	s.paste = newEscapeButton("Paste", theme.ContentPasteIcon(), s.onPaste, ui.showList)
 	s.status = widget.NewLabel(addHint)
 	s.status.Wrapping = fyne.TextWrapWord
 

@@ -245,6 +245,10 @@ func (u *UI) primaryKey(k *fyne.KeyEvent) {
 	if len(u.dialogs) > 0 {
 		return // keys belong to the dialog, not the screen behind it
 	}
+	if k.Name == fyne.KeyEscape && u.settings != nil && u.current == u.settings.content {
+		u.showList() // as from the add and edit forms
+		return
+	}
 	if k.Name == fyne.KeyReturn && u.checklist != nil && u.current == u.checklist.content {
 		u.checklist.onAdd() // Enter confirms the migration chooser
 		return
@@ -284,6 +288,10 @@ func (u *UI) show(obj fyne.CanvasObject, focus fyne.Focusable) {
 	u.screen.Refresh()
 	if focus != nil {
 		u.win.Canvas().Focus(focus)
+	} else {
+		// Not left in a field of the screen just hidden (the search took
+		// what was typed on the settings screen, Escape included).
+		u.win.Canvas().Unfocus()
 	}
 }
 

@@ -95,3 +95,26 @@ func newFormBar(backText string, onBack func(), submitText string, onSubmit func
 	submit.Importance = widget.HighImportance
 	return container.NewPadded(container.NewGridWithColumns(2, back, submit))
 }
+
+// escapeButton is a button on which Escape does what it does on the screen
+// (leave a form for the list), where a plain button ignores it.
+type escapeButton struct {
+	widget.Button
+	onEscape func()
+}
+
+func newEscapeButton(text string, icon fyne.Resource, tapped, onEscape func()) *escapeButton {
+	b := &escapeButton{onEscape: onEscape}
+	b.Text, b.Icon, b.OnTapped = text, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey implements fyne.Focusable.
+func (b *escapeButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && b.onEscape != nil {
+		b.onEscape()
+		return
+	}
+	b.Button.TypedKey(k)
+}
