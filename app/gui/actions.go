@@ -125,9 +125,9 @@ func (u *UI) undo() bool {
 func (u *UI) submitCurrent() {
 	switch {
 	case u.edit != nil && u.current == u.edit.content:
-		submitForm(u.edit.form)
+		submitForm(u.edit.form, u.edit.onSave)
 	case u.add != nil && u.current == u.add.content:
-		submitForm(u.add.form)
+		submitForm(u.add.form, u.add.onSubmit)
 	}
 }
 

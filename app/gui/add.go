@@ -42,7 +42,7 @@ const (
 type addScreen struct {
 	ui *UI
 
-	scan, open, paste *widget.Button
+	scan, open, paste *escapeButton
 	status            *widget.Label
 
 	kind      *widget.Select
@@ -62,14 +62,16 @@ type addScreen struct {
 
 func newAddScreen(ui *UI) *addScreen {
 	s := &addScreen{ui: ui}
-	s.scan = widget.NewButtonWithIcon("Scan screen", theme.ViewFullScreenIcon(), s.onScan)
-	s.open = widget.NewButtonWithIcon("Open file…", theme.FileImageIcon(), s.onOpen)
-	s.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), s.onPaste)
+	// Escape leaves for the list from these too: the screen opens with the
+	// keyboard on Scan screen, and a button keeps Escape to itself.
+	s.scan = newEscapeButton("Scan screen", theme.ViewFullScreenIcon(), s.onScan, ui.showList)
+	s.open = newEscapeButton("Open file…", theme.FileImageIcon(), s.onOpen, ui.showList)
+	s.paste = newEscapeButton("Paste", theme.ContentPasteIcon(), s.onPaste, ui.showList)
 	s.status = widget.NewLabel(addHint)
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.kind = widget.NewSelect([]string{kindTOTP, kindHOTP, kindSteam, kindToken}, func(string) { s.onKind() })
-	field := func() *keyEntry { return newFormEntry(ui, func() { submitForm(s.form) }, false) }
+	field := func() *keyEntry { return newFormEntry(ui, func() { submitForm(s.form, s.onSubmit) }, false) }
 	s.issuer = field()
 	s.issuer.SetPlaceHolder("Example Inc.")
 	s.account = field()
@@ -100,7 +102,8 @@ func newAddScreen(ui *UI) *addScreen {
 	sources := container.NewGridWithColumns(3, s.scan, s.open, s.paste)
 	manual := widget.NewLabel("Or type the details:")
 	manual.TextStyle.Bold = true
-	s.content = container.NewBorder(head, nil, nil, nil,
+	bar := newFormBar("Back", ui.showList, "Add", func() { submitForm(s.form, s.onSubmit) })
+	s.content = container.NewBorder(head, bar, nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(sources, s.status, widget.NewSeparator(), manual, s.formBox))))
 	return s
 }
@@ -144,7 +147,7 @@ func (s *addScreen) onKind() {
 			item("Account", s.account, "optional: the user or project it belongs to"),
 			item("Token", s.secret, "the token's value, kept encrypted"),
 			item("URL", s.url, "optional: where the token is used or managed"),
-			item("Expires", s.expires, "optional: YYYY-MM-DD, empty if it never expires"))
+			item("Expires", s.expires, "optional: YYYY-MM-DD; empty: never"))
 	default:
 		items = append(items,
 			item("Issuer", s.issuer, "who gave you the secret"),
@@ -161,23 +164,17 @@ func (s *addScreen) onKind() {
 		items = append(items,
 			item("Algorithm", s.algorithm, "SHA1 unless the service says otherwise"),
 			item("Digits", s.digits, "6 for most services"),
-			item("Counter", s.counter, "the counter of the next code; 0 for a new account"))
+			item("Counter", s.counter, "the next code's counter; 0 when new"))
 	case kindSteam:
 		if strings.TrimSpace(s.issuer.Text) == "" {
 			s.issuer.SetText(steamIssuer)
 		}
-		items[len(items)-1].HintText = "the shared secret, in base32; codes have 5 characters and last 30 s"
+		items[len(items)-1].HintText = "base32; Steam codes: 5 characters, 30 s each"
 	}
 	if kind != kindSteam && s.issuer.Text == steamIssuer {
 		s.issuer.SetText("") // Steam's default, not the person's
 	}
-	s.form = &widget.Form{
-		Items:      items,
-		SubmitText: "Add",
-		OnSubmit:   s.onSubmit,
-		CancelText: "Back",
-		OnCancel:   s.ui.showList,
-	}
+	s.form = &widget.Form{Items: items} // its buttons are the screen's bar
 	s.formBox.Objects = []fyne.CanvasObject{s.form}
 	s.formBox.Refresh()
 }
@@ -197,7 +194,25 @@ func (s *addScreen) validateSecret(v string) error {
 		return nil
 	}
 	_, err := otp.DecodeSecret(v)
-	return err
+	return fieldError(err)
+}
+
+// fieldShorter rewrites the long phrasings of field errors. A form shows a
+// field's error on one line that never wraps, so a long one made the window
+// wider as it appeared (460 -> 520 px for a mistyped secret).
+var fieldShorter = strings.NewReplacer(
+	"otp: ", "",
+	", which is not base32 (A-Z, 2-7)", " (not base32)",
+	", a length no whole number of bytes encodes", ": a wrong length",
+)
+
+// fieldError is err as a form shows it under a field: short enough for the
+// smallest window (a test types every kind of mistake).
+func fieldError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(fieldShorter.Replace(err.Error()))
 }
 
 func intRange(name string, lo, hi int) fyne.StringValidator {

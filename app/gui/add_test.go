@@ -344,3 +344,18 @@ func TestOpenImageChooser(t *testing.T) {
 		t.Fatal("without a portal no file dialog opened")
 	}
 }
+
+// Escape leaves the add screen for the list as it opens, with the keyboard
+// on "Scan screen": the button kept Escape to itself.
+func TestEscapeLeavesAddFromItsButtons(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showAdd()
+	if h.focused() != h.ui.add.scan {
+		t.Fatalf("the add screen opens with the keyboard on %T, want Scan screen", h.focused())
+	}
+	h.escape()
+	if h.ui.current != h.ui.list.content {
+		t.Fatal("Escape on the add screen's Scan screen did not go back to the list")
+	}
+}

@@ -187,29 +187,9 @@ type approvalDialog struct {
 	a      *approvals
 	p      approve.Prompt
 	d      *dialog.CustomDialog
-	code   *codeEntry
+	code   *keyEntry // the match code: Enter submits, Escape denies, Ctrl+L locks
 	status *widget.Label
 	busy   bool
-}
-
-// codeEntry is the match-code field: Enter submits, Escape denies.
-type codeEntry struct {
-	widget.Entry
-	onEscape func()
-}
-
-func newCodeEntry() *codeEntry {
-	e := &codeEntry{}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-func (e *codeEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
-		return
-	}
-	e.Entry.TypedKey(k)
 }
 
 func plain(s string) *widget.Label {
@@ -219,7 +199,7 @@ func plain(s string) *widget.Label {
 }
 
 func newApprovalDialog(a *approvals, p approve.Prompt) *approvalDialog {
-	ad := &approvalDialog{a: a, p: p, code: newCodeEntry(), status: widget.NewLabel("")}
+	ad := &approvalDialog{a: a, p: p, code: newKeyEntry(), status: widget.NewLabel("")}
 	rows := []fyne.CanvasObject{}
 	title := "Approve sign-in?"
 	if p.Kind == approve.PromptPairing {
@@ -238,7 +218,22 @@ func newApprovalDialog(a *approvals, p approve.Prompt) *approvalDialog {
 		}
 	}
 	rows = append(rows, plain("Program: "+p.Caller.String()))
-	ad.code.onEscape = func() { ad.deny(false) }
+	ad.code.onKey = func(k *fyne.KeyEvent) bool {
+		if k.Name == fyne.KeyEscape {
+			ad.deny(false)
+			return true
+		}
+		return false
+	}
+	// The field would swallow the window's Ctrl+L: locking (which puts
+	// the prompt back in the queue) works from the prompt too.
+	ad.code.onShortcut = func(s fyne.Shortcut) bool {
+		if isCtrl(s, fyne.KeyL) {
+			a.u.lock()
+			return true
+		}
+		return false
+	}
 	ad.code.OnSubmitted = func(string) {
 		if p.NeedsCode {
 			ad.approve()
@@ -262,7 +257,11 @@ func newApprovalDialog(a *approvals, p approve.Prompt) *approvalDialog {
 		buttons = append(buttons, ok)
 	}
 	rows = append(rows, ad.status, container.NewHBox(buttons...))
-	ad.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(rows...), a.u.win)
+	// As wide as the window allows, up to a readable line: a dialog takes
+	// its width from its widest unwrapped part (the buttons), and the text
+	// wrapped a few words a line.
+	body := container.New(fixedWidth(min(a.u.dialogRoom(), 380)), container.NewVBox(rows...))
+	ad.d = dialog.NewCustomWithoutButtons(title, body, a.u.win)
 	a.u.showDialog(ad.d, func() {
 		// Closed by Escape on the window rather than by a decision.
 		if a.current == ad {

@@ -23,7 +23,7 @@ type approvalsManager struct {
 	a       *approvals
 	d       *dialog.CustomDialog
 	clients *fyne.Container
-	search  *widget.Entry
+	search  *keyEntry
 	log     *widget.List
 	records []approve.Record // newest first
 	shown   []approve.Record
@@ -35,7 +35,7 @@ func (a *approvals) showManager() *approvalsManager {
 		a.u.toast.show("Unlock Tessera to see the paired programs and the approvals log.", toastTime, "", nil)
 		return nil
 	}
-	m := &approvalsManager{a: a, clients: container.NewVBox(), search: widget.NewEntry()}
+	m := &approvalsManager{a: a, clients: container.NewVBox(), search: a.u.newDialogEntry()}
 	m.search.SetPlaceHolder("Search the log")
 	m.search.OnChanged = func(string) { m.filter() }
 	m.log = widget.NewList(func() int { return len(m.shown) },

@@ -306,3 +306,112 @@ func TestApprovalsRotateKeys(t *testing.T) {
 		t.Fatalf("%d keys after rotating, want %d", after, before+len(approve.Algorithms))
 	}
 }
+
+// Locking while a request's prompt is open puts the prompt back in the
+// queue: the request is not denied (hiding the dialog once counted as
+// Escape), the prompt leaves the lock screen, and it shows again after the
+// next unlock, where the right code approves it.
+func TestLockRequeuesOpenPrompt(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close)
+	svc.SetIssuer("http://127.0.0.1:7787")
+	h.unlock()
+	start, err := svc.StartPairing(approve.PairRequest{Name: "deploy script"}, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.Type(h.ui.approvals.current.code, start.UserCode)
+	h.press(h.ui.approvals.current.code, fyne.KeyReturn)
+	reg, err := svc.PollPairing(start.PairingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := svc.Authenticate(reg.ClientID, reg.ClientSecret)
+	ans, err := svc.Authorize(c, map[string]string{"scope": "openid", "login_hint": "alice", "binding_message": "sudo reboot"}, approve.Caller{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := h.ui.approvals.current
+	if ad == nil {
+		t.Fatal("no prompt for the request")
+	}
+	test.Type(ad.code, "1") // half typed when the lock comes
+
+	h.ui.lock()
+	if h.ui.unlocked() {
+		t.Fatal("the vault stayed unlocked")
+	}
+	if h.ui.approvals.current != nil {
+		t.Fatal("the prompt is still current on the lock screen")
+	}
+	if n := len(h.win.Canvas().Overlays().List()); n != 0 {
+		t.Fatalf("%d overlays over the lock screen; the prompt must leave with the vault", n)
+	}
+	if q := h.ui.approvals.queue; len(q) != 1 || q[0].ID != ad.p.ID {
+		t.Fatalf("queue after the lock = %v, want the open prompt back in it", q)
+	}
+	h.clock.Advance(approve.DefaultInterval)
+	if _, err := svc.Token(c, ans.AuthReqID); !errors.Is(err, approve.ErrPending) {
+		t.Fatalf("the request after locking: %v, want it still pending", err)
+	}
+	if msg := h.ui.toast.text.Text; !strings.Contains(msg, "waits for your approval") {
+		t.Fatalf("the toast says %q; it should say a program waits for an answer", msg)
+	}
+
+	h.unlock()
+	again := h.ui.approvals.current
+	if again == nil || again.p.ID != ad.p.ID {
+		t.Fatal("the prompt did not show again after the unlock")
+	}
+	if h.focused() != again.code || again.code.Text != "" {
+		t.Fatalf("after the unlock: focus on %T, field %q; want the empty code field focused", h.focused(), again.code.Text)
+	}
+	test.Type(again.code, ans.MatchCode)
+	h.press(again.code, fyne.KeyReturn)
+	h.clock.Advance(approve.DefaultInterval)
+	if tok, err := svc.Token(c, ans.AuthReqID); err != nil || tok.IDToken == "" {
+		t.Fatalf("approving the prompt shown again: %v", err)
+	}
+	if len(h.ui.approvals.queue) != 0 || h.ui.approvals.current != nil {
+		t.Fatal("the prompt stays queued or open after its approval")
+	}
+}
+
+// While a prompt is open, what is typed goes to it, never to the search
+// behind it: with the field unfocused (a click on the prompt's text) the
+// code went into the search, and Enter then copied a code. Ctrl+L in the
+// prompt's field locks, as everywhere else.
+func TestPromptKeepsTheKeyboard(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.ui.approvals.svc
+	t.Cleanup(svc.Close)
+	svc.SetIssuer("http://127.0.0.1:7787")
+	h.unlock()
+	if _, err := svc.StartPairing(approve.PairRequest{Name: "deploy script"}, approve.Caller{}); err != nil {
+		t.Fatal(err)
+	}
+	ad := h.ui.approvals.current
+	h.win.Canvas().Unfocus()
+	test.TypeOnCanvas(h.win.Canvas(), "12")
+	if h.ui.list.search.Text != "" || ad.code.Text != "12" {
+		t.Fatalf("typed with nothing focused: search %q, code field %q; want the code field to get it", h.ui.list.search.Text, ad.code.Text)
+	}
+	ad.code.TypedShortcut(ctrl(fyne.KeyL))
+	if h.ui.unlocked() {
+		t.Fatal("Ctrl+L in the prompt's field did not lock")
+	}
+	if len(h.ui.approvals.queue) != 1 {
+		t.Fatal("the prompt did not go back to the queue")
+	}
+
+	// Another dialog: typing reaches neither it nor the search.
+	h.unlock()
+	h.ui.approvals.current.deny(false)
+	h.press(h.ui.list.search, fyne.KeyF1)
+	h.win.Canvas().Unfocus()
+	test.TypeOnCanvas(h.win.Canvas(), "gi")
+	if h.ui.list.search.Text != "" {
+		t.Fatalf("typing over the help went into the search: %q", h.ui.list.search.Text)
+	}
+}

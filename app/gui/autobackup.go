@@ -33,12 +33,12 @@ type autoBackupUI struct {
 	sched *autobackup.Scheduler
 
 	enabled    *widget.Check
-	dir        *widget.Entry
-	keep       *widget.Entry
+	dir        *keyEntry
+	keep       *keyEntry
 	mode       *widget.RadioGroup
-	pass1      *widget.Entry
-	pass2      *widget.Entry
-	recipients *widget.Entry
+	pass1      *keyEntry
+	pass2      *keyEntry
+	recipients *keyEntry
 	status     *widget.Label
 	dialog     dialog.Dialog // the settings dialog on show, if any
 }
@@ -128,26 +128,28 @@ func (u *UI) showAutoBackup() {
 	}
 	a.enabled = widget.NewCheck("Back up automatically", nil)
 	a.enabled.SetChecked(st.Enabled)
-	a.dir = widget.NewEntry()
-	a.dir.SetPlaceHolder("a folder, ideally on another disk or a synced drive")
+	a.dir = u.newDialogEntry()
+	a.dir.SetPlaceHolder("a folder") // the hint says which: a long text scrolled in the narrow field
 	a.dir.SetText(st.Dir)
 	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), a.onChooseDir)
-	a.keep = widget.NewEntry()
+	a.keep = u.newDialogEntry()
 	a.keep.Validator = intRange("backups kept", 1, 10000)
 	a.keep.SetText(strconv.Itoa(max(st.Keep, 0)))
 	if st.Keep == 0 {
 		a.keep.SetText(strconv.Itoa(backup.DefaultKeep))
 	}
-	a.pass1 = widget.NewPasswordEntry()
+	a.pass1 = u.newDialogPassword()
 	a.pass1.SetPlaceHolder("backup passphrase")
-	a.pass2 = widget.NewPasswordEntry()
+	a.pass2 = u.newDialogPassword()
 	a.pass2.SetPlaceHolder("again")
 	if st.Passphrase != "" {
 		a.pass1.SetText(st.Passphrase)
 		a.pass2.SetText(st.Passphrase)
 	}
-	a.recipients = widget.NewMultiLineEntry()
-	a.recipients.SetPlaceHolder("age1... or ssh-ed25519 AAAA..., one a line")
+	a.recipients = u.newDialogEntry()
+	a.recipients.MultiLine = true
+	a.recipients.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as widget.NewMultiLineEntry
+	a.recipients.SetPlaceHolder("age1… or ssh-ed25519 AAAA…")
 	a.recipients.SetText(strings.Join(st.Recipients, "\n"))
 	a.mode = widget.NewRadioGroup([]string{encryptPassphrase, encryptKeys}, func(string) { a.onMode() })
 	a.mode.Required = true
@@ -169,10 +171,11 @@ func (u *UI) showAutoBackup() {
 		widget.NewFormItem("Keys", a.recipients),
 	)
 	form.Items[0].HintText = "after changes (at most hourly) and daily"
+	form.Items[1].HintText = "ideally on another disk or a synced drive"
 	form.Items[2].HintText = "the newest, plus one a month for a year"
 	form.Items[5].HintText = "one a line; a GitHub .keys file's lines work"
 	content := container.NewVBox(form, a.status, container.NewHBox(now))
-	d := dialog.NewCustomConfirm("Automatic backups", "Save", "Cancel", content, func(ok bool) {
+	d := dialog.NewCustomConfirm("Automatic backups", "Save", "Cancel", u.scrollIfTall(content), func(ok bool) {
 		a.dialog = nil
 		if ok {
 			a.onSave()
@@ -186,7 +189,7 @@ func (u *UI) showAutoBackup() {
 // onMode shows the fields of the chosen way to encrypt.
 func (a *autoBackupUI) onMode() {
 	keys := a.mode.Selected == encryptKeys
-	for _, e := range []*widget.Entry{a.pass1, a.pass2} {
+	for _, e := range []*keyEntry{a.pass1, a.pass2} {
 		if keys {
 			e.Disable()
 		} else {

@@ -30,7 +30,7 @@ type backupsDialog struct {
 
 	backups []vault.Backup
 	labels  []map[string]string // each backup's entry labels by ID; nil if unreadable
-	list    *widget.List
+	list    *dialogList
 	empty   *widget.Label
 	dialog  dialog.Dialog
 	confirm dialog.Dialog // the restore confirmation on show, if any
@@ -49,7 +49,7 @@ func (u *UI) showBackups() {
 		return
 	}
 	d := &backupsDialog{ui: u}
-	d.list = widget.NewList(func() int { return len(d.backups) }, d.createRow, d.updateRow)
+	d.list = u.newDialogList(func() int { return len(d.backups) }, d.createRow, d.updateRow)
 	d.list.OnSelected = func(i widget.ListItemID) {
 		d.list.UnselectAll() // so that the same backup can be chosen again
 		if i >= 0 && i < len(d.backups) {

@@ -44,10 +44,10 @@ func newChecklist(ui *UI, title string, notes fyne.CanvasObject, entries []vault
 		if len(e.Tags) > 0 {
 			label += "  ·  " + strings.Join(e.Tags, ", ")
 		}
-		c := widget.NewCheck(label, func(bool) { s.onChecked() })
+		c := widget.NewCheck("", func(bool) { s.onChecked() })
 		c.Checked = true
 		s.checks = append(s.checks, c)
-		rows.Add(c)
+		rows.Add(checkRow(c, label))
 	}
 	s.all = widget.NewCheck("All", s.onAll)
 	s.all.Checked = true
@@ -66,6 +66,31 @@ func newChecklist(ui *UI, title string, notes fyne.CanvasObject, entries []vault
 	s.content = container.NewBorder(top, container.NewGridWithColumns(2, cancel, s.addBtn), nil, nil, container.NewVScroll(rows))
 	s.onChecked()
 	return s
+}
+
+// checkRow lays out a check box with its text cut short with an ellipsis
+// where the window is narrower: a check's own text is never shortened, and
+// one long account name made the window 646 px wide. Tapping the text
+// toggles the box, as tapping a check's own text does.
+func checkRow(c *widget.Check, text string) fyne.CanvasObject {
+	l := &checkText{check: c}
+	l.Text = text
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.ExtendBaseWidget(l)
+	return container.NewBorder(nil, nil, c, nil, l)
+}
+
+// checkText is the text of a checkRow.
+type checkText struct {
+	widget.Label
+	check *widget.Check
+}
+
+// Tapped toggles the check, unless it is disabled.
+func (l *checkText) Tapped(*fyne.PointEvent) {
+	if !l.check.Disabled() {
+		l.check.SetChecked(!l.check.Checked)
+	}
 }
 
 // chosen returns the checked entries.

@@ -27,8 +27,7 @@ type createScreen struct {
 	ui *UI
 
 	pass1, pass2 *keyEntry
-	strength     *widget.ProgressBar
-	verdict      string // the strength meter's word: Too short, Weak, Fair, Strong
+	strength     *strengthMeter
 	hint         *widget.Label
 	button       *widget.Button
 	why          *widget.Label // why the button is off, while it is
@@ -59,8 +58,7 @@ func newCreateScreen(ui *UI) *createScreen {
 	s.pass2.SetPlaceHolder("The same passphrase again")
 	s.pass2.OnChanged = func(string) { s.onChanged() }
 	s.pass2.OnSubmitted = func(string) { s.onCreate() }
-	s.strength = widget.NewProgressBar()
-	s.strength.TextFormatter = func() string { return s.verdict }
+	s.strength = newStrengthMeter()
 	s.hint = widget.NewLabel("")
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.hint.SizeName = theme.SizeNameCaptionText
@@ -111,8 +109,7 @@ func newCreateScreen(ui *UI) *createScreen {
 // are typed; an earlier failure's message goes, as it no longer applies.
 func (s *createScreen) onChanged() {
 	score, verdict, hint := passphraseStrength(s.pass1.Text)
-	s.verdict = verdict
-	s.strength.SetValue(score)
+	s.strength.set(score, verdict, verdictColour(verdict))
 	if s.pass2.Text != "" && s.pass2.Text != s.pass1.Text {
 		hint = "The two passphrases differ."
 	}
@@ -307,12 +304,14 @@ func passphraseStrength(p string) (score float64, verdict, hint string) {
 	if words := len(strings.Fields(p)); words >= 4 {
 		bits = max(bits, float64(words)*11) // words from a large list
 	}
-	score = min(bits/80, 1)
+	score = max(min(bits/80, 1), 0.05) // something typed always shows
 	switch {
 	case utf8.RuneCountInString(p) < vault.MinPassphraseLen:
 		verdict, hint = "Too short", fmt.Sprintf("Too short: at least %d characters.", vault.MinPassphraseLen)
+		score = min(score, refusedScore)
 	case vault.CheckPassphrase(p) != nil:
 		verdict, hint = "Not accepted", "Not accepted: "+strings.TrimPrefix(vault.CheckPassphrase(p).Error(), vault.ErrWeakPassphrase.Error()+": ")+"."
+		score = min(score, refusedScore)
 	case bits < 40:
 		verdict, hint = "Weak", "Weak: add more words or characters."
 	case bits < 60:
@@ -321,4 +320,23 @@ func passphraseStrength(p string) (score float64, verdict, hint string) {
 		verdict, hint = "Strong", "Strong."
 	}
 	return score, verdict, hint
+}
+
+// refusedScore is the most of the meter a passphrase that
+// vault.CheckPassphrase refuses may fill, however varied its characters.
+const refusedScore = 0.25
+
+// verdictColour is the meter's colour for a verdict of passphraseStrength:
+// the error colour for a passphrase the vault refuses, the warning colour
+// for a weak one, the success colour for a strong one.
+func verdictColour(verdict string) fyne.ThemeColorName {
+	switch verdict {
+	case "Too short", "Not accepted":
+		return theme.ColorNameError
+	case "Weak":
+		return theme.ColorNameWarning
+	case "Strong":
+		return theme.ColorNameSuccess
+	}
+	return theme.ColorNamePrimary
 }

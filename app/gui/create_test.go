@@ -1,8 +1,10 @@
 package gui
 
 import (
+	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,8 +36,8 @@ func TestFirstRunCreatesVault(t *testing.T) {
 	if s.button.Disabled() {
 		t.Fatal("matching strong passphrases leave the button disabled")
 	}
-	if s.strength.Value < 0.6 {
-		t.Fatalf("strength of a four-word passphrase = %v", s.strength.Value)
+	if s.strength.score < 0.6 {
+		t.Fatalf("strength of a four-word passphrase = %v", s.strength.score)
 	}
 	test.Tap(s.button)
 	if h.ui.current != s.recovered {
@@ -94,7 +96,7 @@ func TestCreateSaysWhy(t *testing.T) {
 		t.Fatalf("empty form: button enabled %v, why %q (shown %v)", !s.button.Disabled(), s.why.Text, s.why.Visible())
 	}
 	test.Type(s.pass1, "short")
-	if got := s.strength.TextFormatter(); got != "Too short" {
+	if got := s.strength.verdict; got != "Too short" {
 		t.Fatalf("meter says %q for a 5-character passphrase, want Too short", got)
 	}
 	s.onCreate() // Enter in the second field, while the button is off
@@ -105,7 +107,7 @@ func TestCreateSaysWhy(t *testing.T) {
 	if s.status.Visible() {
 		t.Fatalf("the stale message %q stays after typing a long passphrase", s.status.Text)
 	}
-	if got := s.strength.TextFormatter(); got != "Strong" {
+	if got := s.strength.verdict; got != "Strong" {
 		t.Fatalf("meter says %q for a 25-character passphrase", got)
 	}
 	if !strings.Contains(s.why.Text, "typed a second time") {
@@ -199,5 +201,110 @@ func TestRecoveryCodeBlock(t *testing.T) {
 			t.Fatalf("%q does not open the vault: %v", code, err)
 		}
 		v.Lock()
+	}
+}
+
+// saturation is how far a colour is from grey (0-255).
+func saturation(c color.Color) int {
+	r, g, b, _ := c.RGBA()
+	hi, lo := max(r, g, b)>>8, min(r, g, b)>>8
+	return int(hi - lo)
+}
+
+// near reports whether two colours differ by at most 24 in every channel.
+func near(a, b color.Color) bool {
+	ar, ag, ab, _ := a.RGBA()
+	br, bg, bb, _ := b.RGBA()
+	d := func(x, y uint32) bool { return max(x, y)>>8-min(x, y)>>8 <= 24 }
+	return d(ar, br) && d(ag, bg) && d(ab, bb)
+}
+
+// meterColumns returns the strength meter's bar as drawn in the window: for
+// each column of pixels left of its word, the pixels of that column (a few
+// more above and below, as drawing may round off a pixel or two).
+func meterColumns(h *harness) [][]color.Color {
+	img := h.win.Canvas().Capture()
+	scale := float32(img.Bounds().Dx()) / h.win.Canvas().Size().Width
+	m := h.ui.create.strength
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(m)
+	size := m.Size()
+	var out [][]color.Color
+	for x := int(pos.X * scale); x < int((pos.X+size.Width*0.6)*scale); x++ {
+		var col []color.Color
+		for y := int((pos.Y - 4) * scale); y < int((pos.Y+size.Height+4)*scale); y++ {
+			col = append(col, img.At(x, y))
+		}
+		out = append(out, col)
+	}
+	return out
+}
+
+// trackWidth is the length in pixels of the meter's track.
+func trackWidth(t *testing.T, h *harness) int {
+	r := test.TempWidgetRenderer(t, h.ui.create.strength).(*meterRenderer)
+	img := h.win.Canvas().Capture()
+	return int(r.track.Size().Width * float32(img.Bounds().Dx()) / h.win.Canvas().Size().Width)
+}
+
+// assertMeterEmpty fails unless the meter is drawn without any colour.
+func assertMeterEmpty(t *testing.T, h *harness, when string) {
+	t.Helper()
+	for x, col := range meterColumns(h) {
+		for _, c := range col {
+			if saturation(c) > 40 {
+				t.Fatalf("%s the meter has colour %v at column %d: it must be an empty track", when, c, x)
+			}
+		}
+	}
+}
+
+// The strength meter is drawn empty until something is typed (it was a
+// full blue bar: Fyne's progress bar tints its track with the primary
+// colour), then filled in the colour of its verdict: the error colour, and
+// at most a quarter full, for any passphrase vault.CheckPassphrase
+// refuses. Checked on the drawn pixels, in both themes.
+func TestStrengthMeterDrawn(t *testing.T) {
+	for _, variant := range []string{themeLight, themeDark} {
+		t.Run(variant, func(t *testing.T) {
+			h := newHarness(t, filepath.Join(t.TempDir(), "vault"))
+			applyTheme(h.app, variant)
+			s := h.ui.create
+			assertMeterEmpty(t, h, "with nothing typed")
+			for _, tc := range []struct {
+				pass   string
+				colour fyne.ThemeColorName
+			}{
+				{"short", theme.ColorNameError},
+				{"        ", theme.ColorNameError},          // only spaces
+				{"Tab\tInside-9a7$Q", theme.ColorNameError}, // a control character
+				{"abcdefgh", theme.ColorNameWarning},        // 8 lower-case letters: weak
+				{testPass, theme.ColorNameSuccess},
+			} {
+				s.pass1.SetText(tc.pass)
+				refused := vault.CheckPassphrase(tc.pass) != nil
+				want := theme.Color(tc.colour)
+				cols := meterColumns(h)
+				filled := 0
+				for _, col := range cols {
+					if slices.ContainsFunc(col, func(c color.Color) bool { return near(c, want) }) {
+						filled++
+					}
+				}
+				frac := float64(filled) / float64(trackWidth(t, h))
+				switch {
+				case filled == 0:
+					t.Errorf("%q: no pixel of the meter in %s (%v); the verdict is %q", tc.pass, tc.colour, want, s.strength.verdict)
+				case refused && frac > 0.3:
+					t.Errorf("%q is refused by the vault, yet fills %.0f%% of the meter", tc.pass, frac*100)
+				case !refused && tc.colour == theme.ColorNameSuccess && frac < 0.5:
+					t.Errorf("%q is strong, yet fills only %.0f%% of the meter", tc.pass, frac*100)
+				}
+				if (s.strength.colour == theme.ColorNameError) != refused {
+					t.Errorf("%q: meter colour %s, vault refuses it: %v", tc.pass, s.strength.colour, refused)
+				}
+			}
+			s.pass1.SetText("")
+			assertMeterEmpty(t, h, "after clearing the field")
+		})
 	}
 }

@@ -335,7 +335,7 @@ func (u *UI) askNewKeys(kc *folder.KeyChangedError) {
 					u.askNewKeys(kc)
 					return
 				case err != nil:
-					u.showDialog(dialog.NewError(fmt.Errorf("%s: nothing was changed", sentence(err.Error())), u.win), func() { u.askNewKeys(kc) })
+					u.showDialog(dialog.NewError(errors.New(sentence(err.Error()+": nothing was changed")), u.win), func() { u.askNewKeys(kc) })
 					return
 				}
 				u.adoptKeysWith(kc, id)

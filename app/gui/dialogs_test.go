@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -49,6 +50,8 @@ func TestHelpFitsAndEscapeCloses(t *testing.T) {
 			for _, c := range o.Objects {
 				walk(c)
 			}
+		case *container.Scroll:
+			walk(o.Content)
 		}
 	}
 	walk(top.(*widget.PopUp).Content)
@@ -99,5 +102,58 @@ func TestFileDialogEscapeCloses(t *testing.T) {
 	h.escape()
 	if len(h.ui.dialogs) != 0 {
 		t.Fatal("Escape left the file dialog open")
+	}
+}
+
+// Escape closes every dialog whatever field or list in it has the
+// keyboard: the driver gives keys to the focused widget, and a list or a
+// field took Escape for itself, so the dialog stayed (the backups list has
+// the keyboard as it opens). Fyne's buttons, checks, radio buttons and
+// selects still keep Escape once they have the keyboard (by Tab, or a
+// click on a check): see the report of this change.
+func TestEscapeClosesEveryDialogFromAnyField(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	openers := map[string]func(){
+		"help":              h.ui.list.onHelp,
+		"backups":           h.ui.showBackups,
+		"automatic backups": h.ui.showAutoBackup,
+		"export":            h.ui.showExport,
+		"approvals manager": func() { h.ui.approvals.showManager() },
+	}
+	fields := func() []fyne.Focusable {
+		var out []fyne.Focusable
+		for _, o := range visibleObjects(h.win.Canvas().Overlays().Top()) {
+			switch f := o.(type) {
+			case *keyEntry, *dialogList, *widget.Entry, *widget.List:
+				if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+					continue
+				}
+				out = append(out, f.(fyne.Focusable))
+			}
+		}
+		return out
+	}
+	for name, open := range openers {
+		open()
+		n := len(fields())
+		h.ui.closeTopDialog()
+		for i := -1; i < n; i++ { // -1: as the dialog opens
+			open()
+			var f fyne.Focusable
+			if i >= 0 {
+				f = fields()[i]
+				h.win.Canvas().Focus(f)
+				if h.focused() != f {
+					t.Fatalf("%s: %T does not take the keyboard", name, f)
+				}
+			}
+			h.escape()
+			if len(h.ui.dialogs) != 0 {
+				t.Errorf("%s: Escape with the keyboard in %T left the dialog open", name, h.focused())
+				for h.ui.closeTopDialog() {
+				}
+			}
+		}
 	}
 }

@@ -56,7 +56,7 @@ type editScreen struct {
 
 func newEditScreen(ui *UI) *editScreen {
 	s := &editScreen{ui: ui}
-	submit := func() { submitForm(s.form) }
+	submit := func() { submitForm(s.form, s.onSave) }
 	s.issuer = newFormEntry(ui, submit, false)
 	s.account = newFormEntry(ui, submit, false)
 	s.tags = newFormEntry(ui, submit, false)
@@ -86,8 +86,10 @@ func newEditScreen(ui *UI) *editScreen {
 	title := widget.NewLabel("Edit entry")
 	title.TextStyle.Bold = true
 	head := container.NewBorder(nil, nil, back, nil, title)
-	s.content = container.NewBorder(head, container.NewPadded(container.NewGridWithColumns(2, s.qr, s.del)), nil, nil,
-		container.NewVScroll(container.NewPadded(s.formBox)))
+	// Back and Save stay in view; the entry's other actions end the form.
+	bar := newFormBar("Back", ui.showList, "Save", submit)
+	s.content = container.NewBorder(head, bar, nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewVBox(s.formBox, widget.NewSeparator(), container.NewGridWithColumns(2, s.qr, s.del)))))
 	return s
 }
 
@@ -136,7 +138,7 @@ func (s *editScreen) makeForm(e *vault.Entry) {
 				return errors.New("required")
 			}
 			_, err := otp.DecodeSecret(v)
-			return err
+			return fieldError(err)
 		}
 		items = append(items, &widget.FormItem{Text: "Secret", Widget: s.secret, HintText: "base32; the eye shows it"})
 		switch e.OTP.Kind {
@@ -158,13 +160,7 @@ func (s *editScreen) makeForm(e *vault.Entry) {
 		&widget.FormItem{Text: "", Widget: s.favourite},
 		&widget.FormItem{Text: "Note", Widget: s.note},
 		&widget.FormItem{Text: "Icon", Widget: s.icon})
-	s.form = &widget.Form{
-		Items:      items,
-		SubmitText: "Save",
-		OnSubmit:   s.onSave,
-		CancelText: "Back",
-		OnCancel:   s.ui.showList,
-	}
+	s.form = &widget.Form{Items: items} // its buttons are the screen's bar
 	s.formBox.Objects = []fyne.CanvasObject{s.form}
 	s.formBox.Refresh()
 }

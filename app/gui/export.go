@@ -38,8 +38,8 @@ type exportDialog struct {
 
 	format  *widget.Select
 	protect *widget.RadioGroup
-	pass1   *widget.Entry
-	pass2   *widget.Entry
+	pass1   *keyEntry
+	pass2   *keyEntry
 	warning *widget.Label
 	dialog  dialog.Dialog
 }
@@ -62,9 +62,9 @@ func (u *UI) newExportDialog() *exportDialog {
 	d.format = widget.NewSelect(labels, func(string) { d.onChange() })
 	d.protect = widget.NewRadioGroup([]string{protectPassword, protectPlain}, func(string) { d.onChange() })
 	d.protect.Required = true
-	d.pass1 = widget.NewPasswordEntry()
-	d.pass1.SetPlaceHolder("password the app will ask for")
-	d.pass2 = widget.NewPasswordEntry()
+	d.pass1 = u.newDialogPassword()
+	d.pass1.SetPlaceHolder("password") // longer, it scrolled in the half-width field
+	d.pass2 = u.newDialogPassword()
 	d.pass2.SetPlaceHolder("again")
 	d.warning = widget.NewLabel("")
 	d.warning.Wrapping = fyne.TextWrapWord
@@ -115,7 +115,7 @@ func (d *exportDialog) onChange() {
 		d.protect.Enable()
 	}
 	plain := d.protect.Selected == protectPlain
-	for _, e := range []*widget.Entry{d.pass1, d.pass2} {
+	for _, e := range []*keyEntry{d.pass1, d.pass2} {
 		if plain {
 			e.Disable()
 		} else {

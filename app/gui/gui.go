@@ -11,12 +11,14 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"io/fs"
 	"os"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 
@@ -56,6 +58,10 @@ type Config struct {
 
 // startSize is the window's size at start; no screen needs more.
 var startSize = fyne.NewSize(460, 640)
+
+// minSize is the smallest the window can be made; every screen and dialog
+// lays out in it.
+var minSize = fyne.NewSize(400, 600)
 
 // UI is Tessera's running interface.
 type UI struct {
@@ -129,7 +135,11 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	u.toast = newToast(u.clock)
 	u.tips = newTooltips(u.clock)
 	u.screen = container.NewStack()
-	u.root = container.NewStack(u.screen, u.toast.layer, u.tips.layer)
+	// The window cannot be made smaller than minSize: below it the rows'
+	// names were squeezed to nothing and dialogs ran off the window.
+	floor := canvas.NewRectangle(color.Transparent)
+	floor.SetMinSize(minSize)
+	u.root = container.NewStack(floor, u.screen, u.toast.layer, u.tips.layer)
 	w.SetContent(u.root)
 	w.Resize(startSize)
 
@@ -225,6 +235,16 @@ func (u *UI) primary() *keyEntry {
 // primaryRune sends a rune typed while nothing has the focus to the
 // screen's primary field.
 func (u *UI) primaryRune(r rune) {
+	if len(u.dialogs) > 0 {
+		// Not to the screen behind the dialog: a match code typed after a
+		// click on the prompt's text went into the search, and Enter then
+		// copied a code. An approval prompt's field takes it.
+		if ad := u.approvals.current; ad != nil && u.dialogs[len(u.dialogs)-1] == dialog.Dialog(ad.d) {
+			u.win.Canvas().Focus(ad.code)
+			ad.code.TypedRune(r)
+		}
+		return
+	}
 	if p := u.primary(); p != nil {
 		u.win.Canvas().Focus(p)
 		p.TypedRune(r)
@@ -239,6 +259,10 @@ func (u *UI) primaryKey(k *fyne.KeyEvent) {
 	}
 	if len(u.dialogs) > 0 {
 		return // keys belong to the dialog, not the screen behind it
+	}
+	if k.Name == fyne.KeyEscape && u.settings != nil && u.current == u.settings.content {
+		u.showList() // as from the add and edit forms
+		return
 	}
 	if k.Name == fyne.KeyReturn && u.checklist != nil && u.current == u.checklist.content {
 		u.checklist.onAdd() // Enter confirms the migration chooser
@@ -279,6 +303,10 @@ func (u *UI) show(obj fyne.CanvasObject, focus fyne.Focusable) {
 	u.screen.Refresh()
 	if focus != nil {
 		u.win.Canvas().Focus(focus)
+	} else {
+		// Not left in a field of the screen just hidden (the search took
+		// what was typed on the settings screen, Escape included).
+		u.win.Canvas().Unfocus()
 	}
 }
 
@@ -301,6 +329,7 @@ func (u *UI) unlocked() bool { return u.vault != nil && !u.vault.Locked() }
 func (u *UI) onUnlocked() {
 	u.list.load(u.vault.Entries())
 	u.show(u.list.content, u.list.search)
+	u.list.showSelected()
 	u.win.SetTitle(titleUnlocked)
 	u.touch()
 	u.startTicking()
@@ -358,7 +387,11 @@ func (u *UI) lock() {
 	u.vault.Lock()
 	u.tray.refresh()
 	u.showUnlock()
-	u.toast.show("Locked.", toastTime, "", nil)
+	msg := "Locked."
+	if len(u.approvals.queue) > 0 {
+		msg = "Locked. A program waits for your approval: unlock to answer it."
+	}
+	u.toast.show(msg, toastTime, "", nil)
 }
 
 // onScreenLocked locks the vault when the desktop locks the screen, if the

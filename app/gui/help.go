@@ -54,6 +54,7 @@ func (h *helpScreen) show() {
 		rows.Add(container.NewBorder(nil, nil, container.NewStack(column, keys[i]), nil, what))
 	}
 	width := min(h.ui.dialogRoom(), 480)
-	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.New(fixedWidth(width), rows), h.ui.win)
+	body := h.ui.scrollIfTall(container.New(fixedWidth(width), rows))
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", body, h.ui.win)
 	h.ui.showDialog(d, nil)
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -20,7 +19,7 @@ func TestIconButtonsHaveNames(t *testing.T) {
 	var lock *iconButton
 	for name, show := range screens {
 		show()
-		for _, o := range test.LaidOutObjects(h.ui.current) {
+		for _, o := range visibleObjects(h.ui.current) {
 			switch b := o.(type) {
 			case *iconButton:
 				if b.AccessibleName() == "" {

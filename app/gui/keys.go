@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"filippo.io/age/plugin"
 	"fyne.io/fyne/v2"
@@ -657,12 +655,6 @@ func (s *keysScreen) rotated(done string, res *vault.RekeyResult, err error, not
 		d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 460), 0))
 		s.ui.showDialog(d, nil)
 	}
-}
-
-// sentence starts an error's text with a capital, to be shown alone.
-func sentence(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // rekeyedElsewhere handles a write that failed because another program

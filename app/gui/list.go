@@ -373,6 +373,17 @@ func (s *listScreen) reveal(id string) {
 	}
 }
 
+// showSelected scrolls the selected entry into view, or the list to its top when
+// none is selected. Selecting while the list had no size yet (at unlock)
+// scrolled it down by a row, hiding the first entry.
+func (s *listScreen) showSelected() {
+	if s.selected >= 0 {
+		s.list.ScrollTo(s.selected)
+	} else {
+		s.list.ScrollToTop()
+	}
+}
+
 // redraw rebinds the rows on screen; rows the list no longer shows drop out
 // of the tick's work.
 func (s *listScreen) redraw() {

@@ -111,8 +111,14 @@ type rowLayout struct {
 // Layout implements fyne.Layout.
 func (l rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) { l.border.Layout(objs, size) }
 
-// MinSize implements fyne.Layout.
-func (l rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.border.MinSize(objs) }
+// MinSize implements fyne.Layout. A heading needs its label only: the
+// border would add the padding below it that goes before the hidden names.
+func (l rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if l.r.header.Visible() {
+		return l.r.header.MinSize()
+	}
+	return l.border.MinSize(objs)
+}
 
 // rowOf returns the row whose box is o.
 func rowOf(o fyne.CanvasObject) *row {

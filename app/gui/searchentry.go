@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
@@ -71,14 +72,49 @@ func isCtrl(s fyne.Shortcut, k fyne.KeyName) bool {
 	return ok && c.KeyName == k && c.Modifier == fyne.KeyModifierShortcutDefault
 }
 
-// submitForm submits f as its Submit button would: only when every field
-// is valid, so that Enter never saves what the form marks wrong.
-func submitForm(f *widget.Form) {
-	if f == nil || f.OnSubmit == nil {
+// submitForm runs submit only when every field of f is valid, so that
+// Enter never saves what the form marks wrong; the fields that are not say
+// why.
+func submitForm(f *widget.Form, submit func()) {
+	if f == nil || submit == nil {
 		return
 	}
 	if err := f.Validate(); err != nil {
 		return
 	}
-	f.OnSubmit()
+	submit()
+}
+
+// newFormBar returns the buttons that end a form screen: back, and the
+// submit button, which submits as Enter does. They go under the screen's
+// scrolling part, always in view: as the form's own buttons, at the end of
+// a long form, they were cut in half by the window's edge.
+func newFormBar(backText string, onBack func(), submitText string, onSubmit func()) fyne.CanvasObject {
+	back := widget.NewButton(backText, onBack)
+	submit := widget.NewButton(submitText, onSubmit)
+	submit.Importance = widget.HighImportance
+	return container.NewPadded(container.NewGridWithColumns(2, back, submit))
+}
+
+// escapeButton is a button on which Escape does what it does on the screen
+// (leave a form for the list), where a plain button ignores it.
+type escapeButton struct {
+	widget.Button
+	onEscape func()
+}
+
+func newEscapeButton(text string, icon fyne.Resource, tapped, onEscape func()) *escapeButton {
+	b := &escapeButton{onEscape: onEscape}
+	b.Text, b.Icon, b.OnTapped = text, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey implements fyne.Focusable.
+func (b *escapeButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && b.onEscape != nil {
+		b.onEscape()
+		return
+	}
+	b.Button.TypedKey(k)
 }

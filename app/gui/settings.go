@@ -118,26 +118,26 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 			{Text: "", Widget: s.lockOnScreen},
 			{Text: "Clear clipboard", Widget: s.clearAfter, HintText: "after copying, if it still holds the code"},
 			{Text: "Theme", Widget: s.theme},
-			{Text: "Backups kept", Widget: s.backups, HintText: "previous versions of the vault kept on each save"},
+			{Text: "Backups kept", Widget: s.backups, HintText: "earlier versions kept on each save"},
 			{Text: "", Widget: container.NewHBox(showBackups)}, // apart, so that the form sees the field's validator
-			{Text: "Backup files", Widget: container.NewVBox(widget.NewButton("Automatic backups…", ui.showAutoBackup), widget.NewButton("Restore a backup…", ui.showRestoreFile), widget.NewButton("Export…", ui.showExport))},
-			{Text: "Security keys", Widget: container.NewHBox(widget.NewButton("Security keys…", ui.showKeys)), HintText: "unlock with a key or passkey (Ctrl+Shift+K)"},
+			{Text: "Backup files", Widget: container.NewVBox( // as wide as their names, as the other buttons here
+				container.NewHBox(widget.NewButton("Automatic backups…", ui.showAutoBackup)),
+				container.NewHBox(widget.NewButton("Restore a backup…", ui.showRestoreFile)),
+				container.NewHBox(widget.NewButton("Export…", ui.showExport)))},
+			{Text: "Security keys", Widget: container.NewHBox(widget.NewButton("Security keys…", ui.showKeys)), HintText: "a key or passkey unlocks; Ctrl+Shift+K"},
 			{Text: "Sync folder", Widget: s.syncDir, HintText: "replicated by Syncthing, Nextcloud, Dropbox…"},
 			{Text: "", Widget: container.NewHBox(widget.NewButton("Devices…", ui.showDevices))},
-			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs that ask you to approve logins (Ctrl+Shift+A)"},
-			{Text: "Approvals port", Widget: s.port, HintText: "on 127.0.0.1, from the next start; 0 turns approvals off"},
-			{Text: "Vault folder", Widget: s.vaultPath, HintText: "used from the next start; empty for the default"},
+			{Text: "Approvals", Widget: container.NewHBox(widget.NewButton("Paired programs and log…", func() { ui.approvals.showManager() })), HintText: "programs asking you to approve; Ctrl+Shift+A"},
+			{Text: "Approvals port", Widget: s.port, HintText: "127.0.0.1 only; from the next start; 0 is off"},
+			{Text: "Vault folder", Widget: s.vaultPath, HintText: "from the next start; empty for the default"},
 			{Text: "Icons", Widget: container.NewVBox(s.packs, importBtn)},
 		},
-		SubmitText: "Apply",
-		OnSubmit:   s.onApply,
-		CancelText: "Back",
-		OnCancel:   ui.showList,
-	}
+	} // its buttons are the screen's bar
 	back := ui.newIconButton(theme.NavigateBackIcon(), "Back to the list (Escape)", ui.showList)
 	title := widget.NewLabel("Settings")
 	title.TextStyle.Bold = true
-	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil,
+	bar := newFormBar("Back", ui.showList, "Apply", func() { submitForm(form, s.onApply) })
+	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), bar, nil, nil,
 		container.NewVScroll(container.NewPadded(form)))
 	return s
 }

@@ -152,3 +152,22 @@ func TestLogosDraw(t *testing.T) {
 		}
 	}
 }
+
+// Settings opens with the keyboard nowhere (it stayed in the hidden
+// search, which took what was typed), and Escape goes back to the list.
+func TestEscapeLeavesSettings(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showSettings()
+	if f := h.focused(); f != nil {
+		t.Fatalf("settings open with the keyboard on %T, a field of another screen", f)
+	}
+	test.TypeOnCanvas(h.win.Canvas(), "x")
+	if h.ui.list.search.Text != "" {
+		t.Fatalf("typing on the settings screen went into the list's search: %q", h.ui.list.search.Text)
+	}
+	h.escape()
+	if h.ui.current != h.ui.list.content {
+		t.Fatal("Escape on the settings screen did not go back to the list")
+	}
+}

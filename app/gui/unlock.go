@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"filippo.io/age"
 	"filippo.io/age/plugin"
@@ -344,8 +346,7 @@ func unlockWithPlugins(v *vault.Vault, ui *plugin.ClientUI) error {
 
 // fail shows why the vault did not open and what to do.
 func (s *unlockScreen) fail(err error) {
-	msg := err.Error()
-	var verr *vault.VersionError
+	msg := sentence(err.Error())
 	switch {
 	case errors.Is(err, vault.ErrWrongKey):
 		if s.useRecovery {
@@ -353,14 +354,27 @@ func (s *unlockScreen) fail(err error) {
 		} else {
 			msg = "Wrong passphrase. Check Caps Lock and try again, or use the recovery code."
 		}
-	case errors.As(err, &verr):
-		msg = fmt.Sprintf("%v", err)
 	case errors.Is(err, vault.ErrDamaged):
-		msg = fmt.Sprintf("%v\nYour backups are in %s/backups.", err, s.ui.dir)
+		msg += fmt.Sprintf("\nYour backups are in %s/backups.", s.ui.dir)
 	}
 	s.status.Importance = widget.DangerImportance
 	s.status.SetText(msg)
 	s.status.Show()
+}
+
+// sentence makes an error's text (lower-case, no full stop, as Go errors
+// are) a sentence for the window, beside the sentences it writes itself:
+// the recovery code's "the recovery code is mistyped (...)" stood out.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // releaseKeyDerivation gives the memory of a key derivation back to the

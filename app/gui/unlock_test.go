@@ -3,6 +3,7 @@ package gui
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -127,4 +128,18 @@ func TestUnlockReturnsToPassphrase(t *testing.T) {
 		t.Fatalf("the vault folder line is drawn at size %v", size)
 	}
 	h.unlock()
+}
+
+// A mistyped recovery code is said in a sentence, as the window's own
+// messages are ("the recovery code is mistyped (...)" was shown as the
+// error had it).
+func TestUnlockSaysErrorsInSentences(t *testing.T) {
+	h := newHarness(t, "")
+	test.Tap(h.ui.unlock.recovery)
+	test.Type(h.ui.unlock.pass, "AGE-SECRET-KEY-1WRONG")
+	h.press(h.ui.unlock.pass, fyne.KeyReturn)
+	msg := h.ui.unlock.status.Text
+	if msg == "" || !unicode.IsUpper([]rune(msg)[0]) || !strings.HasSuffix(msg, ".") {
+		t.Fatalf("status %q is not a sentence", msg)
+	}
 }
