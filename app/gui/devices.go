@@ -127,7 +127,7 @@ func (dd *devicesDialog) refresh() {
 				lines = append(lines, "Its file "+p.File+" could not be used: "+p.Why+".")
 			}
 		}
-		name := widget.NewLabel(title)
+		name := wrapped(title) // a long name wraps, never widens the dialog
 		name.TextStyle.Bold = true
 		info := container.NewVBox(name, wrapped(strings.Join(lines, "\n")+"\nID "+d.ID))
 		var action fyne.CanvasObject

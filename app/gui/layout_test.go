@@ -17,6 +17,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/app/approve"
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
+	"github.com/tessera-auth/tessera/sync/folder"
 )
 
 // layoutProblems walks everything drawn in the window, the screen and the
@@ -367,6 +369,27 @@ var screenTour = []struct {
 			"otpauth://hotp/Counter:eve?secret=JBSWY3DPEHPK3PXP&counter=3",
 		}, "a screenshot")
 	}},
+	{"security keys", onUnlocked, func(t *testing.T, h *harness) { h.ui.showKeys() }},
+	{"security keys enrolled", onUnlocked, func(t *testing.T, h *harness) {
+		h.ui.showKeys()
+		h.enrolKey(h.browser(), webauthntest.NewSoftKey(t), "The YubiKey 5C NFC kept in the drawer of the office desk", "")
+	}},
+	{"security key waiting", onUnlocked, func(t *testing.T, h *harness) {
+		h.browser()
+		h.ui.showKeys()
+		test.Tap(h.ui.keys.addButton())
+		test.Type(h.dialogEntry(0), "spare key")
+		test.Tap(h.button("Continue"))
+	}},
+	{"devices", onUnlocked, func(t *testing.T, h *harness) {
+		sf := t.TempDir()
+		h.app.Preferences().SetString(prefSyncFolder, sf)
+		if _, err := folder.Sync(h.ui.vault, sf, &folder.Options{Name: "The work laptop on the third floor, by the window"}); err != nil {
+			t.Fatal(err)
+		}
+		h.ui.showDevices()
+	}},
+	{"unlock with a key", onLocked, nil},
 }
 
 // Every screen and dialog, in both themes, opened in the smallest window
