@@ -238,12 +238,12 @@ func (u *UI) showKeys() {
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Hide()
 	intro := widget.NewLabel("Security keys (FIDO2 keys, Windows Hello, Touch ID, phone passkeys) unlock Tessera through the browser. " +
-		"Enrol two: a lost key cannot be replaced.")
+		"Enrol two, so that losing one never leaves only the recovery code.")
 	intro.Wrapping = fyne.TextWrapWord
 	requireHint := widget.NewLabel("When on, only a key or the recovery code opens the vault: the passphrase alone no longer does.")
 	requireHint.Wrapping = fyne.TextWrapWord
 	requireHint.SizeName = theme.SizeNameCaptionText
-	add := widget.NewButtonWithIcon("Add security key…", theme.ContentAddIcon(), s.onAdd)
+	add := newEscButton("Add security key…", theme.ContentAddIcon(), s.onAdd, u.showSettings)
 	add.Importance = widget.HighImportance
 	addPlugin := widget.NewButtonWithIcon("Add age plugin recipient…", theme.ContentAddIcon(), s.onAddPlugin)
 	rotate := widget.NewButtonWithIcon("Rotate master key…", theme.ViewRefreshIcon(), func() { s.onRotate("") })
@@ -256,8 +256,34 @@ func (u *UI) showKeys() {
 	s.content = container.NewBorder(container.NewBorder(nil, nil, back, nil, title), nil, nil, nil, s.scroll)
 	u.keys = s
 	s.load()
-	// The keyboard starts on the main action: Space adds a key.
+	// The keyboard starts on the main action: Space adds a key, Escape
+	// goes back.
 	u.show(s.content, add)
+}
+
+// escButton is a button that, when it has the keyboard, also takes
+// Escape (which a plain button ignores, so that it went nowhere) and calls
+// onEscape.
+type escButton struct {
+	widget.Button
+	onEscape func()
+}
+
+func newEscButton(label string, icon fyne.Resource, tapped, onEscape func()) *escButton {
+	b := &escButton{onEscape: onEscape}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey calls onEscape for Escape and does what a button does with
+// any other key.
+func (b *escButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		b.onEscape()
+		return
+	}
+	b.Button.TypedKey(k)
 }
 
 // load lists the enrolled keys and the requirement as the vault has them.

@@ -162,13 +162,30 @@ func (h *harness) enrolKey(b *fakeBrowser, k *webauthntest.SoftKey, name string,
 }
 
 // addButton returns the screen's "Add security key…" button.
-func (s *keysScreen) addButton() *widget.Button {
+func (s *keysScreen) addButton() *escButton {
 	for _, o := range test.LaidOutObjects(s.content) {
-		if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, "Add security key") {
+		if b, ok := o.(*escButton); ok && strings.HasPrefix(b.Text, "Add security key") {
 			return b
 		}
 	}
 	return nil
+}
+
+// The screen opens with the keyboard on "Add security key…" (Space adds
+// one), and Escape from there goes back to the settings, as Escape leaves
+// the other screens.
+func TestSecurityKeysEscape(t *testing.T) {
+	h := newHarness(t, "")
+	h.unlock()
+	h.ui.showSettings()
+	h.ui.showKeys()
+	if f := h.focused(); f != fyne.Focusable(h.ui.keys.addButton()) {
+		t.Fatalf("the keyboard is on %T, not the add button", f)
+	}
+	h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.ui.current != h.ui.settings.content {
+		t.Fatal("Escape on the security keys screen did not go back to the settings")
+	}
 }
 
 // rowTexts returns the names and details the key list shows.
