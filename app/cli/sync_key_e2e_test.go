@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tessera-auth/tessera/app/cli"
+	"github.com/tessera-auth/tessera/app/loopback/webauthn/webauthntest"
 )
 
 // TestE2ESyncSecurityKey: a second device joins through the sync folder
@@ -27,7 +28,7 @@ func TestE2ESyncSecurityKey(t *testing.T) {
 	c := &keyCLI{t: t, env: map[string]string{"TESSERA_PASSPHRASE_FILE": pass}}
 	c.ok(nil, "init", "--vault", a)
 	c.ok(nil, "add", "--vault", a, "--uri", "otpauth://totp/GitHub:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
-	browser := startChromium(t)
+	browser := webauthntest.StartChromium(t)
 	key, stranger := newKeyTab(t, browser), newKeyTab(t, browser)
 	c.ok(key, "key", "add", "--vault", a, "--name", "one")
 	c.ok(nil, "sync", "--vault", a, "--folder", sf, "--name", "laptop")
