@@ -243,7 +243,7 @@ func (u *UI) showKeys() {
 	requireHint := widget.NewLabel("When on, only a key or the recovery code opens the vault: the passphrase alone no longer does.")
 	requireHint.Wrapping = fyne.TextWrapWord
 	requireHint.SizeName = theme.SizeNameCaptionText
-	add := newEscButton("Add security key…", theme.ContentAddIcon(), s.onAdd, u.showSettings)
+	add := newEscapeButton("Add security key…", theme.ContentAddIcon(), s.onAdd, u.showSettings)
 	add.Importance = widget.HighImportance
 	addPlugin := widget.NewButtonWithIcon("Add age plugin recipient…", theme.ContentAddIcon(), s.onAddPlugin)
 	rotate := widget.NewButtonWithIcon("Rotate master key…", theme.ViewRefreshIcon(), func() { s.onRotate("") })
@@ -259,31 +259,6 @@ func (u *UI) showKeys() {
 	// The keyboard starts on the main action: Space adds a key, Escape
 	// goes back.
 	u.show(s.content, add)
-}
-
-// escButton is a button that, when it has the keyboard, also takes
-// Escape (which a plain button ignores, so that it went nowhere) and calls
-// onEscape.
-type escButton struct {
-	widget.Button
-	onEscape func()
-}
-
-func newEscButton(label string, icon fyne.Resource, tapped, onEscape func()) *escButton {
-	b := &escButton{onEscape: onEscape}
-	b.Text, b.Icon, b.OnTapped = label, icon, tapped
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TypedKey calls onEscape for Escape and does what a button does with
-// any other key.
-func (b *escButton) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		b.onEscape()
-		return
-	}
-	b.Button.TypedKey(k)
 }
 
 // load lists the enrolled keys and the requirement as the vault has them.

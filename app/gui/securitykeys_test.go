@@ -162,9 +162,9 @@ func (h *harness) enrolKey(b *fakeBrowser, k *webauthntest.SoftKey, name string,
 }
 
 // addButton returns the screen's "Add security key…" button.
-func (s *keysScreen) addButton() *escButton {
+func (s *keysScreen) addButton() *escapeButton {
 	for _, o := range test.LaidOutObjects(s.content) {
-		if b, ok := o.(*escButton); ok && strings.HasPrefix(b.Text, "Add security key") {
+		if b, ok := o.(*escapeButton); ok && strings.HasPrefix(b.Text, "Add security key") {
 			return b
 		}
 	}
