@@ -24,31 +24,8 @@ import (
 // hold every acknowledged change.
 func TestSyncKilled(t *testing.T) {
 	t.Parallel() // mostly waiting on the sync processes it kills
-	tessera, err := exec.LookPath("tessera")
-	if err != nil {
-		t.Fatalf("the tessera command testscript installs is not on PATH: %v", err)
-	}
-	work := t.TempDir()
-	pass := filepath.Join(work, "pass")
-	os.WriteFile(pass, []byte("correct horse battery staple\n"), 0o600)
-	sf := filepath.Join(work, "folder")
-	os.Mkdir(sf, 0o700)
+	tessera, work, pass, sf, run := killWork(t)
 	vaults := []string{filepath.Join(work, "a"), filepath.Join(work, "b")}
-	env := cli.Env{Stdin: strings.NewReader(""), Getenv: func(k string) string {
-		if k == "TESSERA_PASSPHRASE_FILE" {
-			return pass
-		}
-		return ""
-	}}
-	run := func(args ...string) string {
-		t.Helper()
-		var out bytes.Buffer
-		env.Stdout, env.Stderr = &out, &out
-		if code := cli.Run(env, args); code != 0 {
-			t.Fatalf("tessera %s: exit %d: %s", strings.Join(args, " "), code, out.String())
-		}
-		return out.String()
-	}
 	run("init", "--vault", vaults[0])
 	run("sync", "--vault", vaults[0], "--folder", sf)
 	run("sync", "--vault", vaults[1], "--folder", sf)
@@ -185,4 +162,37 @@ func accounts(t *testing.T, dir string) map[string]string {
 		out[e.Issuer] = e.Account
 	}
 	return out
+}
+
+// killWork sets up a kill test of the sync verbs: the tessera command
+// that testscript installs (to start and kill), a working folder with a
+// passphrase file and an empty sync folder in it, and run, which runs a
+// verb in this process with that passphrase and fails t if it fails.
+func killWork(t *testing.T) (tessera, work, pass, folder string, run func(args ...string) string) {
+	t.Helper()
+	tessera, err := exec.LookPath("tessera")
+	if err != nil {
+		t.Fatalf("the tessera command testscript installs is not on PATH: %v", err)
+	}
+	work = t.TempDir()
+	pass = filepath.Join(work, "pass")
+	os.WriteFile(pass, []byte("correct horse battery staple\n"), 0o600)
+	folder = filepath.Join(work, "folder")
+	os.Mkdir(folder, 0o700)
+	env := cli.Env{Stdin: strings.NewReader(""), Getenv: func(k string) string {
+		if k == "TESSERA_PASSPHRASE_FILE" {
+			return pass
+		}
+		return ""
+	}}
+	run = func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		env.Stdout, env.Stderr = &out, &out
+		if code := cli.Run(env, args); code != 0 {
+			t.Fatalf("tessera %s: exit %d: %s", strings.Join(args, " "), code, out.String())
+		}
+		return out.String()
+	}
+	return tessera, work, pass, folder, run
 }

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"encoding/base32"
 	"fmt"
 	"math/rand/v2"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tessera-auth/tessera/app/cli"
 )
 
 // TestSyncRevokeKilled kills `tessera sync devices revoke` (the real
@@ -23,31 +20,9 @@ import (
 // revoke that finishes leaves a folder none of whose files the revoked
 // device's key opens.
 func TestSyncRevokeKilled(t *testing.T) {
-	tessera, err := exec.LookPath("tessera")
-	if err != nil {
-		t.Fatalf("the tessera command testscript installs is not on PATH: %v", err)
-	}
-	work := t.TempDir()
-	pass := filepath.Join(work, "pass")
-	os.WriteFile(pass, []byte("correct horse battery staple\n"), 0o600)
-	sf := filepath.Join(work, "folder")
-	os.Mkdir(sf, 0o700)
+	t.Parallel() // mostly waiting on the revokes it kills
+	tessera, work, pass, sf, run := killWork(t)
 	a, b, c := filepath.Join(work, "a"), filepath.Join(work, "b"), filepath.Join(work, "c")
-	env := cli.Env{Stdin: strings.NewReader(""), Getenv: func(k string) string {
-		if k == "TESSERA_PASSPHRASE_FILE" {
-			return pass
-		}
-		return ""
-	}}
-	run := func(args ...string) string {
-		t.Helper()
-		var out bytes.Buffer
-		env.Stdout, env.Stderr = &out, &out
-		if code := cli.Run(env, args); code != 0 {
-			t.Fatalf("tessera %s: exit %d: %s", strings.Join(args, " "), code, out.String())
-		}
-		return out.String()
-	}
 	code := filepath.Join(work, "code.txt")
 	os.WriteFile(code, []byte(run("init", "--vault", a)), 0o600)
 	want := map[string]string{}
