@@ -33,9 +33,16 @@ func (h *harness) overlayEntries() []*keyEntry {
 
 // syncedPair unlocks the harness's vault, syncs it as laptop through a new
 // sync folder (the setting), and joins another device, desktop.
-func syncedPair(t *testing.T) (*harness, string, *vault.Vault) {
+func syncedPair(t *testing.T) (*harness, string, *vault.Vault) { return syncedPairAfter(t, nil) }
+
+// syncedPairAfter is syncedPair with before run on the unlocked window
+// first, before any device syncs.
+func syncedPairAfter(t *testing.T, before func(h *harness)) (*harness, string, *vault.Vault) {
 	h := newHarness(t, "")
 	h.unlock()
+	if before != nil {
+		before(h)
+	}
 	sf := t.TempDir()
 	h.app.Preferences().SetString(prefSyncFolder, sf)
 	if _, err := folder.Sync(h.ui.vault, sf, &folder.Options{Name: "laptop"}); err != nil {
@@ -243,26 +250,17 @@ func TestRelativeTime(t *testing.T) {
 // key enrolled before the rekey, the key alone; a cancelled ceremony asks
 // again rather than giving up.
 func TestDevicesAdoptWithSecurityKey(t *testing.T) {
-	h := newHarness(t, "")
-	h.unlock()
-	b := h.browser()
+	var b *fakeBrowser
 	k := webauthntest.NewSoftKey(t)
-	h.ui.showKeys()
-	h.enrolKey(b, k, "blue key", "")
-	sf := t.TempDir()
-	h.app.Preferences().SetString(prefSyncFolder, sf)
-	if _, err := folder.Sync(h.ui.vault, sf, &folder.Options{Name: "laptop"}); err != nil {
-		t.Fatal(err)
-	}
-	pass, _ := age.NewScryptIdentity(testPass)
-	other, err := folder.Join(sf, t.TempDir()+"/other", pass, &vault.Options{WorkFactor: testWorkFactor})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, sf, other := syncedPairAfter(t, func(h *harness) {
+		b = h.browser()
+		h.ui.showKeys()
+		h.enrolKey(b, k, "blue key", "")
+	})
 	if _, err := other.Rekey(&vault.RekeyOptions{Passphrases: []string{testPass}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := folder.Sync(other, sf, &folder.Options{Name: "desktop"}); err != nil {
+	if _, err := folder.Sync(other, sf, nil); err != nil {
 		t.Fatal(err)
 	}
 	h.ui.showList()
