@@ -281,10 +281,7 @@ func (dd *devicesDialog) revoke(d folder.Device, name string, f *revokeForm) {
 				u.showDialog(dialog.NewError(fmt.Errorf("automatic backups: %w", rotateErr), u.win), nil)
 			}
 			if res.Rekey != nil && res.Rekey.RecoveryCode != "" {
-				code := widget.NewLabel(groupRecoveryCode(res.Rekey.RecoveryCode))
-				code.Selectable = true
-				u.showDialog(dialog.NewCustom("New recovery code", "I have written it down", container.NewVBox(
-					widget.NewLabel("The old recovery code no longer opens the vault. Write the new one down; it is shown only now:"), code), u.win), nil)
+				u.showNewRecoveryCode(res.Rekey.RecoveryCode)
 			}
 		})
 	})

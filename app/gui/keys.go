@@ -592,7 +592,7 @@ func (s *keysScreen) onRotate(done string) {
 	text := widget.NewLabel("A new master key encrypts the vault, its backups and every way in from now on; the old one is gone.\n\n" +
 		"It protects against a copy of a removed key's slot, or a leaked master key, opening what is written from now on. " +
 		"It cannot make copies of the vault folder made before (backup drives, other devices) unreadable with what opened them then. " +
-		"Sync devices must join again.")
+		"Other sync devices take the new key at their next sync, with the passphrase, the recovery code or a key.")
 	text.Wrapping = fyne.TextWrapWord
 	items := container.NewVBox(text)
 	if needPass {
@@ -613,17 +613,7 @@ func (s *keysScreen) onRotate(done string) {
 		}
 		s.busy = true
 		s.ui.cfg.Go(func() { // away from the UI: age plugins' prompts wait for it
-			res, err := v.Rekey(&vault.RekeyOptions{Passphrases: passes, PluginUI: s.ui.pluginUI()})
-			note := ""
-			if err == nil {
-				// As tessera rekey: automatic backups get a new verify key.
-				switch ok, verr := backup.RotateVerifyKey(v); {
-				case verr != nil:
-					note = "\nThe automatic backups' verify key was not changed: " + verr.Error()
-				case ok:
-					note = "\nAutomatic backups get a new verify key too."
-				}
-			}
+			res, note, err := s.ui.rekeyVault(v, passes)
 			s.ui.do(func() { s.rotated(done, res, err, note) })
 		})
 	}, s.ui.win)
@@ -647,15 +637,40 @@ func (s *keysScreen) rotated(done string, res *vault.RekeyResult, err error, not
 	}
 	s.say(nil, msg+note)
 	if res.RecoveryCode != "" {
-		code := widget.NewLabel(res.RecoveryCode)
-		code.Selectable = true
-		code.Wrapping = fyne.TextWrapBreak
-		note := widget.NewLabel("The old recovery code no longer opens the vault. Write this one down or print it, and keep it away from this computer. It is shown only now.")
-		note.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustom("New recovery code", "I wrote it down", container.NewVBox(note, code), s.ui.win)
-		d.Resize(fyne.NewSize(min(s.ui.dialogRoom(), 460), 0))
-		s.ui.showDialog(d, nil)
+		s.ui.showNewRecoveryCode(res.RecoveryCode)
 	}
+}
+
+// rekeyVault gives v a new master key (tessera rekey), keeping the
+// passphrase slots that passes open, and as tessera rekey gives automatic
+// backups a new verify key; note says how that went. It runs away from the
+// UI: age plugins' prompts wait for it.
+func (u *UI) rekeyVault(v *vault.Vault, passes []string) (res *vault.RekeyResult, note string, err error) {
+	res, err = v.Rekey(&vault.RekeyOptions{Passphrases: passes, PluginUI: u.pluginUI()})
+	if err != nil {
+		return nil, "", err
+	}
+	switch ok, verr := backup.RotateVerifyKey(v); {
+	case verr != nil:
+		note = "\nThe automatic backups' verify key was not changed: " + verr.Error()
+	case ok:
+		note = "\nAutomatic backups get a new verify key too."
+	}
+	return res, note, nil
+}
+
+// showNewRecoveryCode shows the recovery code a new master key came with,
+// once, in groups as the create screen shows it.
+func (u *UI) showNewRecoveryCode(rc string) {
+	code := widget.NewLabel(groupRecoveryCode(rc))
+	code.Selectable = true
+	code.Wrapping = fyne.TextWrapWord
+	code.TextStyle.Monospace = true
+	note := widget.NewLabel("The old recovery code no longer opens the vault. Write this one down or print it, and keep it away from this computer. It is shown only now.")
+	note.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("New recovery code", "I wrote it down", container.NewVBox(note, code), u.win)
+	d.Resize(fyne.NewSize(min(u.dialogRoom(), 460), 0))
+	u.showDialog(d, nil)
 }
 
 // rekeyedElsewhere handles a write that failed because another program

@@ -369,6 +369,10 @@ var screenTour = []struct {
 			"otpauth://hotp/Counter:eve?secret=JBSWY3DPEHPK3PXP&counter=3",
 		}, "a screenshot")
 	}},
+	{"change passphrase", onUnlocked, func(t *testing.T, h *harness) {
+		h.ui.showPasswd()
+		h.overlayEntries()[1].SetText("weak")
+	}},
 	{"security keys", onUnlocked, func(t *testing.T, h *harness) { h.ui.showKeys() }},
 	{"security keys enrolled", onUnlocked, func(t *testing.T, h *harness) {
 		h.ui.showKeys()

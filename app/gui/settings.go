@@ -124,6 +124,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 				container.NewHBox(widget.NewButton("Automatic backups…", ui.showAutoBackup)),
 				container.NewHBox(widget.NewButton("Restore a backup…", ui.showRestoreFile)),
 				container.NewHBox(widget.NewButton("Export…", ui.showExport)))},
+			{Text: "Passphrase", Widget: container.NewHBox(widget.NewButton("Change passphrase…", ui.showPasswd))},
 			{Text: "Security keys", Widget: container.NewHBox(widget.NewButton("Security keys…", ui.showKeys)), HintText: "a key or passkey unlocks; Ctrl+Shift+K"},
 			{Text: "Sync folder", Widget: s.syncDir, HintText: "replicated by Syncthing, Nextcloud, Dropbox…"},
 			{Text: "", Widget: container.NewHBox(widget.NewButton("Devices…", ui.showDevices))},
