@@ -19,7 +19,12 @@ import (
 // unlocked window can, then the new one twice, judged as the create screen
 // judges it, and if wanted a new master key in the same step (tessera
 // passwd --rekey).
-func (u *UI) showPasswd() {
+func (u *UI) showPasswd() { u.askPasswd("", "", false, "") }
+
+// askPasswd opens the passphrase dialog with the new passphrase and the
+// rekey choice filled in and why, if the last try failed: a mistyped
+// current passphrase loses nothing else that was typed.
+func (u *UI) askPasswd(typed1, typed2 string, withRekey bool, why string) {
 	u.touch()
 	if !u.unlocked() {
 		return
@@ -50,6 +55,13 @@ func (u *UI) showPasswd() {
 	status.Wrapping = fyne.TextWrapWord
 	status.Importance = widget.DangerImportance
 	status.Hide()
+	rekey.Checked = withRekey
+	new1.SetText(typed1)
+	new2.SetText(typed2)
+	if why != "" {
+		status.SetText(why)
+		status.Show()
+	}
 	body := container.NewVBox(old, new1, new2, meter, hint, rekey, rekeyHint, status)
 	var d *dialog.CustomDialog
 	submit := func() {
@@ -78,6 +90,10 @@ func (u *UI) showPasswd() {
 			res, note, err := u.changePassphrase(v, cur, pass, withRekey)
 			u.do(func() {
 				prog.Hide()
+				if errors.Is(err, errNotCurrent) {
+					u.askPasswd(pass, pass, withRekey, sentence(err.Error()))
+					return
+				}
 				u.passwdDone(res, note, err)
 			})
 		})
@@ -95,6 +111,9 @@ func (u *UI) showPasswd() {
 	u.win.Canvas().Focus(old)
 }
 
+// errNotCurrent is a current passphrase that does not open the vault.
+var errNotCurrent = errors.New("that is not the current passphrase or the recovery code: nothing was changed")
+
 // changePassphrase checks cur (a passphrase or the recovery code) against
 // v, sets pass as its passphrase and, with withRekey, gives v a new master
 // key that the new passphrase's slot opens. It runs away from the UI.
@@ -107,7 +126,7 @@ func (u *UI) changePassphrase(v *vault.Vault, cur, pass string, withRekey bool) 
 	}
 	releaseKeyDerivation()
 	if errors.Is(err, vault.ErrWrongKey) {
-		return nil, "", errors.New("that is not the current passphrase or the recovery code: nothing was changed")
+		return nil, "", errNotCurrent
 	}
 	if err != nil {
 		return nil, "", err

@@ -64,6 +64,9 @@ func TestChangePassphrase(t *testing.T) {
 	if msg := strings.Join(labelTexts(h.topOverlay(), ""), " "); !strings.Contains(msg, "not the current passphrase") {
 		t.Fatalf("a wrong current passphrase: %q", msg)
 	}
+	if f := h.overlayEntries(); len(f) != 3 || f[0].Text != "" || f[1].Text != newPass || f[2].Text != newPass {
+		t.Fatal("after a wrong current passphrase, the dialog came back without the new passphrase typed")
+	}
 	h.escape()
 	if !opens(testPass) || opens(newPass) {
 		t.Fatal("a refused change changed the passphrase")
