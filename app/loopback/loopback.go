@@ -9,8 +9,9 @@
 //     its value (browsers send them; programs do not);
 //   - the request target is a plain path: no query, no escapes, no
 //     absolute URL; OPTIONS is refused and no CORS header is ever sent;
-//   - bodies up to 16 KiB (a route may allow more), headers up to 8 KiB, a read-header timeout of
-//     5 s, an idle timeout of 60 s, and a cap on connections (the longest idle one closed to make room);
+//   - bodies up to 16 KiB (a route may allow more), headers up to 8 KiB,
+//     a read-header timeout of 5 s, an idle timeout of 60 s, and a cap on
+//     connections (the one idle longest is closed to make room);
 //   - [Pairing] routes need Content-Type: application/json and
 //     Sec-Tessera: 1 (neither can a page send without a CORS preflight,
 //     which OPTIONS refusal fails); [Client] routes need a form body and
