@@ -77,11 +77,12 @@ type UI struct {
 	vault   *vault.Vault // nil until the vault is opened or created
 	unsaved bool         // changes that a save has not yet written
 
-	root    *fyne.Container // the current screen with the toast layer above it
-	screen  *fyne.Container
-	current fyne.CanvasObject
-	toast   *toast
-	tips    *tooltips
+	root      *fyne.Container   // the current screen with the toast layer above it
+	toastRoom *canvas.Rectangle // room kept under the screen for a toast, so that it covers nothing
+	screen    *fyne.Container
+	current   fyne.CanvasObject
+	toast     *toast
+	tips      *tooltips
 
 	unlock     *unlockScreen
 	create     *createScreen
@@ -139,19 +140,25 @@ func New(a fyne.App, w fyne.Window, cfg Config) *UI {
 	// names were squeezed to nothing and dialogs ran off the window.
 	floor := canvas.NewRectangle(color.Transparent)
 	floor.SetMinSize(minSize)
-	u.root = container.NewStack(floor, u.screen, u.toast.layer, u.tips.layer)
+	// A toast gets room of its own under every screen rather than
+	// covering the last rows of the list or a form's buttons.
+	u.toastRoom = canvas.NewRectangle(color.Transparent)
+	u.toastRoom.Hidden = true // hidden, it takes no room (nor the border's padding)
+	framed := container.NewBorder(nil, u.toastRoom, nil, nil, u.screen)
+	u.root = container.NewStack(floor, framed, u.toast.layer, u.tips.layer)
 	w.SetContent(u.root)
 	w.Resize(startSize)
 
 	u.list = newListScreen(u)
 	u.unlock = newUnlockScreen(u)
-	// On the list, a toast gets room of its own under the rows rather
-	// than covering the last ones.
 	u.toast.onHeight = func(h float32) {
-		if u.current != u.list.content {
-			h = 0
+		if h == 0 {
+			u.toastRoom.Hide()
+		} else {
+			u.toastRoom.SetMinSize(fyne.NewSize(0, h))
+			u.toastRoom.Show()
 		}
-		u.list.reserve(h)
+		framed.Refresh()
 	}
 	u.list.registerShortcuts(w.Canvas())
 	w.Canvas().AddShortcut(shortcutKeys, func(fyne.Shortcut) { u.showKeys() })

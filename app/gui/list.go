@@ -2,7 +2,6 @@ package gui
 
 import (
 	"fmt"
-	"image/color"
 	"slices"
 	"sort"
 	"strings"
@@ -39,8 +38,7 @@ type listScreen struct {
 	sortBy     *widget.Select
 	list       *widget.List
 	empty      *widget.Label
-	notice     *canvas.Rectangle // room kept under the list for a toast, so it covers no row
-	pending    *fyne.Container   // says that changes are not saved
+	pending    *fyne.Container // says that changes are not saved
 	pendingMsg *widget.Label
 	content    fyne.CanvasObject
 
@@ -104,7 +102,6 @@ func newListScreen(ui *UI) *listScreen {
 	s.dropLayer = container.NewWithoutLayout(s.dropLine)
 	s.dropLayer.Hide()
 
-	s.notice = canvas.NewRectangle(color.Transparent)
 	add := ui.newIconButton(theme.ContentAddIcon(), "Add an entry (Ctrl+N)", s.onAdd)
 	lock := ui.newIconButton(lockIcon, "Lock (Ctrl+L)", func() { s.ui.lock() })
 	settings := ui.newIconButton(theme.SettingsIcon(), "Settings (Ctrl+,)", s.onSettings)
@@ -112,7 +109,7 @@ func newListScreen(ui *UI) *listScreen {
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(add, lock, settings, help), s.search)
 	filters := container.NewGridWithColumns(2, s.group, s.sortBy)
 	s.pending, s.pendingMsg = newPendingBar(ui)
-	s.content = container.NewBorder(container.NewVBox(top, filters, s.pending), s.notice, nil, nil,
+	s.content = container.NewBorder(container.NewVBox(top, filters, s.pending), nil, nil, nil,
 		container.NewStack(s.list, container.New(centredText{}, s.empty), s.dropLayer))
 	return s
 }
@@ -683,14 +680,4 @@ func (s *listScreen) onTick() {
 			r.updateCode(e, now)
 		}
 	}
-}
-
-// reserve keeps h of room under the list for a toast (0 when none shows),
-// so that no row is under it.
-func (s *listScreen) reserve(h float32) {
-	if s.notice.MinSize().Height == h {
-		return
-	}
-	s.notice.SetMinSize(fyne.NewSize(0, h))
-	s.content.Refresh()
 }

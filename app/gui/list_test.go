@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-auth/tessera/otp"
 	"github.com/tessera-auth/tessera/vault"
@@ -393,9 +394,8 @@ func TestQuitSavesAndClears(t *testing.T) {
 	}
 }
 
-// A toast on the list takes room of its own under the rows, so it covers
-// none, and gives it back when it goes; on the unlock screen it keeps to
-// the bottom.
+// A toast takes room of its own under the screen, so it covers none of
+// the list's rows, nor a form's buttons, and gives it back when it goes.
 func TestToastCoversNoRow(t *testing.T) {
 	h := newHarness(t, "")
 	h.unlock()
@@ -414,12 +414,19 @@ func TestToastCoversNoRow(t *testing.T) {
 	if h.ui.toast.message() != "" || listBottom() != full {
 		t.Fatalf("after the toast the list ends at %v, not %v", listBottom(), full)
 	}
-	h.ui.lock()
-	if h.ui.toast.message() == "" {
-		t.Fatal("no toast after locking")
+	// The same under a form: its buttons stay above the toast.
+	h.ui.showAdd()
+	h.ui.toast.show("A message long enough to take two lines in the smallest window, over the form's buttons.", toastTime, "Undo", func() {})
+	add, _ := find(h.ui.add.content, func(o fyne.CanvasObject) bool {
+		b, ok := o.(*widget.Button)
+		return ok && b.Text == "Add"
+	}).(*widget.Button)
+	if add == nil {
+		t.Fatal("no Add button on the add form")
 	}
-	if h.ui.list.notice.MinSize().Height > 1 { // a canvas object is never less than 1x1
-		t.Error("the list keeps room for a toast shown on another screen")
+	addBottom := d.AbsolutePositionForObject(add).Y + add.Size().Height
+	if toastTop := d.AbsolutePositionForObject(h.ui.toast.box).Y; toastTop < addBottom {
+		t.Fatalf("toast starts at y=%v, over the add form's buttons, which end at y=%v", toastTop, addBottom)
 	}
 }
 
