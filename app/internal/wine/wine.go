@@ -79,12 +79,21 @@ func NewPrefix(t testing.TB) *Prefix {
 	// runs when wineboot fails half-way.
 	t.Cleanup(func() { p.stop(t) })
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "wineboot", "--init")
-	cmd.Env = p.env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("wine: creating the prefix with wineboot: %v\n%s", err, out)
+	// wineboot was seen to exit 1 at once, silently (WINEDEBUG is off),
+	// once in many runs on a loaded machine, while the next test's
+	// wineboot worked; a second failure fails the test with Wine's own
+	// messages.
+	for try := 1; ; try++ {
+		out, err := p.boot(try > 1)
+		if err == nil {
+			break
+		}
+		if try == 2 {
+			t.Fatalf("wine: creating the prefix with wineboot failed twice: %v\n%s", err, out)
+		}
+		t.Logf("wine: wineboot failed (%v), trying once more with Wine's messages on", err)
+		p.stop(t)
+		os.RemoveAll(p.dir)
 	}
 	sys32 := filepath.Join(p.dir, "drive_c", "windows", "system32")
 	if _, err := os.Stat(filepath.Join(sys32, "kernel32.dll")); err != nil {
@@ -128,6 +137,19 @@ func (p *Prefix) stop(t testing.TB) {
 	if out, err := wait.CombinedOutput(); err != nil && ctx.Err() != nil {
 		t.Errorf("wine: the wineserver of %s did not stop within %v: %s", p.dir, stopTimeout, out)
 	}
+}
+
+// boot creates the prefix with wineboot, with Wine's error messages on if
+// verbose.
+func (p *Prefix) boot(verbose bool) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "wineboot", "--init")
+	cmd.Env = p.env
+	if verbose {
+		cmd.Env = append(append([]string(nil), p.env...), "WINEDEBUG=err+all")
+	}
+	return cmd.CombinedOutput()
 }
 
 // command returns a command that runs the Windows program exe (a Linux
